@@ -1,0 +1,102 @@
+"""DRF views and serializers for people. Thin: selectors and services do the work."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from .models import ExternalLink, User
+
+
+class ExternalLinkSerializer(serializers.ModelSerializer):
+    platform_name = serializers.CharField(source="get_platform_display", read_only=True)
+
+    class Meta:
+        model = ExternalLink
+        fields = ["platform", "platform_name", "url"]
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    avatar = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "avatar"]
+
+    def get_avatar(self, obj) -> str | None:
+        if not obj.avatar:
+            return None
+        request = self.context.get("request")
+        url = obj.avatar.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class UserSerializer(AuthorSerializer):
+    links = ExternalLinkSerializer(many=True, read_only=True)
+    followers = serializers.IntegerField(source="followers_count", read_only=True)
+    following = serializers.IntegerField(source="following_count", read_only=True)
+    likes = serializers.IntegerField(source="likes_received_count", read_only=True)
+
+    class Meta(AuthorSerializer.Meta):
+        fields = [
+            "username",
+            "display_name",
+            "bio",
+            "avatar",
+            "is_private",
+            "links",
+            "followers",
+            "following",
+            "likes",
+            "date_joined",
+        ]
+
+
+class MeSerializer(UserSerializer):
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "email"]
+
+
+class TokenView(APIView):
+    """Exchange username and password for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        password = request.data.get("password") if hasattr(request.data, "get") else None
+        if (
+            not isinstance(username, str)
+            or not isinstance(password, str)
+            or not username
+            or not password
+        ):
+            raise serializers.ValidationError({"username": ["Give a username and a password."]})
+        user = authenticate(request, username=username, password=password)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError("Those credentials are not valid.")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = User.objects.prefetch_related("links").get(pk=request.user.pk)
+        return Response(MeSerializer(user, context={"request": request}).data)

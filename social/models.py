@@ -1,0 +1,129 @@
+"""People: accounts, profiles, external links and the follow graph."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+username_validator = RegexValidator(
+    r"^[A-Za-z0-9_.]{2,24}$",
+    _("2–24 characters: letters, digits, underscores and full stops."),
+)
+
+
+def age_on(*, birthdate: datetime.date, today: datetime.date) -> int:
+    """Whole years between birthdate and today (a 29 February birthday turns over on 1 March)."""
+    years = today.year - birthdate.year
+    if (today.month, today.day) < (birthdate.month, birthdate.day):
+        years -= 1
+    return years
+
+
+def avatar_upload_to(instance: "User", filename: str) -> str:
+    # The file name is ours, never the uploader's.
+    from secrets import token_urlsafe
+
+    return f"avatars/{instance.pk or 'new'}/{token_urlsafe(8)}.jpg"
+
+
+class User(AbstractUser):
+    username = models.CharField(
+        _("username"),
+        max_length=24,
+        unique=True,
+        validators=[username_validator],
+        error_messages={"unique": _("That username is taken.")},
+    )
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    bio = models.CharField(_("bio"), max_length=200, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
+    # Null only for accounts made with createsuperuser; people signing up must give it.
+    birthdate = models.DateField(_("birthdate"), null=True, blank=True)
+    is_private = models.BooleanField(
+        _("private account"),
+        default=False,
+        help_text=_("Only approved followers see your videos."),
+    )
+    followers_count = models.PositiveIntegerField(default=0, editable=False)
+    following_count = models.PositiveIntegerField(default=0, editable=False)
+    likes_received_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("username"), name="user_username_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def age(self) -> int | None:
+        if self.birthdate is None:
+            return None
+        return age_on(birthdate=self.birthdate, today=timezone.localdate())
+
+    def get_absolute_url(self) -> str:
+        return reverse("videos:profile", kwargs={"username": self.username})
+
+
+class ExternalLink(models.Model):
+    """A link to the creator's presence elsewhere, validated per platform in services."""
+
+    class Platform(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube"
+        INSTAGRAM = "instagram", "Instagram"
+        TIKTOK = "tiktok", "TikTok"
+        X = "x", "X"
+        TWITCH = "twitch", "Twitch"
+        WEBSITE = "website", _("Website")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="links"
+    )
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    url = models.URLField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "platform"], name="link_one_per_platform"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_platform_display()}"
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set"
+    )
+    followee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_unique"),
+            models.CheckConstraint(condition=~Q(follower=F("followee")), name="follow_not_self"),
+        ]
+        indexes = [models.Index(fields=["followee", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.follower} → {self.followee}"

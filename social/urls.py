@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "social"
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("settings/", views.settings_page, name="settings"),
+]
+
+# Login/logout keep Django's un-namespaced names so LOGIN_URL and the admin agree.
+auth_urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="social/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,47 @@
+"""One error shape for every API 4xx: {"error": {"code", "message", "fields"}}."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(key): [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
+    return {}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        non_field = fields.pop("non_field_errors", [])
+        if isinstance(exc.detail, list):
+            non_field = [str(item) for item in exc.detail]
+        message = non_field[0] if non_field else _("Some fields are not valid.")
+        body = {"code": "invalid", "message": message, "fields": fields}
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        body = {
+            "code": codes if isinstance(codes, str) else "error",
+            "message": str(getattr(exc, "detail", exc)),
+            "fields": {},
+        }
+    headers = {
+        key: value
+        for key, value in response.headers.items()
+        if key in {"Retry-After", "WWW-Authenticate", "Allow"}
+    }
+    return Response({"error": body}, status=response.status_code, headers=headers)

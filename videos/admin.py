@@ -1,0 +1,101 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Sound, TaggedVideo, Video
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "thumb",
+        "author",
+        "short_caption",
+        "status",
+        "visibility",
+        "is_hidden",
+        "likes_count",
+        "comments_count",
+        "views_count",
+        "duration",
+        "created_at",
+    )
+    list_filter = ("status", "visibility", "is_hidden", "transcoded", "created_at")
+    search_fields = ("public_id", "caption", "author__username")
+    raw_id_fields = ("author", "sound", "duet_of", "stitch_of")
+    readonly_fields = (
+        "public_id",
+        "player",
+        "status",
+        "failure_reason",
+        "duration",
+        "width",
+        "height",
+        "likes_count",
+        "comments_count",
+        "views_count",
+        "shares_count",
+        "processed_at",
+        "processing_seconds",
+        "transcoded",
+        "original_size",
+    )
+    exclude = ("original",)
+    date_hierarchy = "created_at"
+    list_select_related = ("author",)
+    actions = ["hide", "unhide"]
+
+    @admin.display(description=_("poster"))
+    def thumb(self, obj):
+        if not obj.poster:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="height:64px;border-radius:4px">', obj.poster.url
+        )
+
+    @admin.display(description=_("player"))
+    def player(self, obj):
+        if not obj.file:
+            return "—"
+        return format_html(
+            '<video src="{}" poster="{}" controls preload="metadata" style="max-height:360px"></video>',
+            obj.file.url,
+            obj.poster.url if obj.poster else "",
+        )
+
+    @admin.display(description=_("caption"))
+    def short_caption(self, obj):
+        return (obj.caption[:60] + "…") if len(obj.caption) > 60 else obj.caption
+
+    @admin.action(description=_("Hide selected videos"))
+    def hide(self, request, queryset):
+        queryset.update(is_hidden=True)
+
+    @admin.action(description=_("Unhide selected videos"))
+    def unhide(self, request, queryset):
+        queryset.update(is_hidden=False)
+
+
+@admin.register(Sound)
+class SoundAdmin(admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "title",
+        "artist",
+        "owner",
+        "is_original",
+        "is_reusable",
+        "uses_count",
+        "created_at",
+    )
+    list_filter = ("is_original", "is_reusable")
+    search_fields = ("public_id", "title", "artist", "owner__username")
+    raw_id_fields = ("owner",)
+
+
+@admin.register(TaggedVideo)
+class TaggedVideoAdmin(admin.ModelAdmin):
+    list_display = ("tag", "content_object")
+    search_fields = ("tag__name", "content_object__public_id")
+    raw_id_fields = ("content_object",)

@@ -1,0 +1,66 @@
+"""Cursor pagination for the API, on the same keyset as the HTML feeds (selectors)."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from .. import selectors
+
+
+class NewestCursorPagination(BasePagination):
+    page_size = 10
+    max_page_size = 50
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        try:
+            size = int(request.query_params.get("page_size", self.page_size))
+        except ValueError:
+            raise ValidationError({"page_size": ["Must be a whole number."]}) from None
+        size = max(1, min(size, self.max_page_size))
+        try:
+            page = selectors.paginate_newest(
+                queryset, cursor=request.query_params.get(self.cursor_query_param), limit=size
+            )
+        except selectors.BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        self.page = page
+        return page.items
+
+    def get_next_link(self):
+        if not self.page.next_cursor:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self.page.next_cursor)
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": "Opaque cursor from `next`.",
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]

@@ -1,0 +1,166 @@
+"""DRF views for content. Thin: the selectors decide what is visible, services write."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Sum
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from taggit.models import Tag
+
+from social.api import UserSerializer
+from social.models import User
+
+from .. import selectors, services
+from ..models import Video
+from .pagination import NewestCursorPagination
+from .serializers import (
+    HashtagSerializer,
+    VideoCreateSerializer,
+    VideoSerializer,
+    VideoUpdateSerializer,
+)
+
+
+def _as_drf_error(exc):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return serializers.ValidationError(detail)
+    return PermissionDenied(str(exc))
+
+
+class ForYouFeedView(generics.ListAPIView):
+    serializer_class = VideoSerializer
+    pagination_class = NewestCursorPagination
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return Video.objects.public().with_cards()
+
+
+class VideoListCreateView(generics.ListCreateAPIView):
+    serializer_class = VideoSerializer
+    pagination_class = NewestCursorPagination
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        qs = selectors.visible_videos(viewer=self.request.user).with_cards()
+        author = self.request.query_params.get("author")
+        if author:
+            qs = qs.filter(author__username__iexact=author[:24])
+        hashtag = self.request.query_params.get("hashtag")
+        if hashtag:
+            qs = qs.filter(tags__name__iexact=hashtag[:50].lstrip("#"))
+        return qs
+
+    @extend_schema(request=VideoCreateSerializer, responses={201: VideoSerializer})
+    def post(self, request, *args, **kwargs):
+        incoming = VideoCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            video = services.video_create(
+                author=request.user,
+                upload=data["file"],
+                size=data["file"].size,
+                caption=data["caption"],
+                visibility=data["visibility"],
+                allow_comments=data["allow_comments"],
+                allow_duet=data["allow_duet"],
+                allow_stitch=data["allow_stitch"],
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _as_drf_error(exc) from None
+        video = Video.objects.with_cards().get(pk=video.pk)
+        return Response(
+            VideoSerializer(video, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class VideoDetailView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _get(self, request, public_id):
+        return selectors.video_get_visible(viewer=request.user, public_id=public_id)
+
+    @extend_schema(responses=VideoSerializer)
+    def get(self, request, public_id: str):
+        return Response(
+            VideoSerializer(self._get(request, public_id), context={"request": request}).data
+        )
+
+    @extend_schema(request=VideoUpdateSerializer, responses=VideoSerializer)
+    def patch(self, request, public_id: str):
+        video = self._get(request, public_id)
+        if video.author_id != request.user.pk:
+            raise PermissionDenied("Only the author can edit this video.")
+        incoming = VideoUpdateSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        try:
+            services.video_update(video=video, editor=request.user, **incoming.validated_data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _as_drf_error(exc) from None
+        video = Video.objects.with_cards().get(pk=video.pk)
+        return Response(VideoSerializer(video, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, public_id: str):
+        video = self._get(request, public_id)
+        try:
+            services.video_delete(video=video, actor=request.user)
+        except DjangoPermissionDenied as exc:
+            raise _as_drf_error(exc) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserDetailView(APIView):
+    @extend_schema(responses=UserSerializer)
+    def get(self, request, username: str):
+        user = selectors.profile_get(viewer=request.user, username=username)
+        user = User.objects.prefetch_related("links").get(pk=user.pk)
+        return Response(UserSerializer(user, context={"request": request}).data)
+
+
+class UserVideosView(generics.ListAPIView):
+    serializer_class = VideoSerializer
+    pagination_class = NewestCursorPagination
+
+    def get_queryset(self):
+        author = selectors.profile_get(viewer=self.request.user, username=self.kwargs["username"])
+        if not selectors.can_view_account_videos(viewer=self.request.user, author=author):
+            return Video.objects.none()
+        return selectors.visible_videos(viewer=self.request.user).filter(author=author).with_cards()
+
+
+def _tag_or_404(name: str) -> Tag:
+    tag = Tag.objects.filter(name__iexact=name[:100].lstrip("#")).first()
+    if tag is None:
+        raise Http404("No such hashtag.")
+    return tag
+
+
+class HashtagDetailView(APIView):
+    @extend_schema(responses=HashtagSerializer)
+    def get(self, request, name: str):
+        tag = _tag_or_404(name)
+        stats = (
+            Video.objects.public()
+            .filter(tags=tag)
+            .aggregate(n=Count("id"), views=Sum("views_count"))
+        )
+        return Response({"name": tag.name, "videos": stats["n"], "views": stats["views"] or 0})
+
+
+class HashtagVideosView(generics.ListAPIView):
+    serializer_class = VideoSerializer
+    pagination_class = NewestCursorPagination
+
+    def get_queryset(self):
+        tag = _tag_or_404(self.kwargs["name"])
+        return selectors.visible_videos(viewer=self.request.user).filter(tags=tag).with_cards()

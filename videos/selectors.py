@@ -1,0 +1,149 @@
+"""Every read with rules (visibility, privacy). HTML views, the API and consumers all use these."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from social.models import Follow, User
+
+from .models import Video
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Video]
+    next_cursor: str | None
+
+
+def cursor_encode(video: Video) -> str:
+    raw = json.dumps([video.created_at.isoformat(), video.pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str) -> tuple[datetime.datetime, int]:
+    try:
+        if len(cursor) > 200:
+            raise ValueError
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, pk = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        when = parse_datetime(created)
+        if when is None or not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError
+        return when, pk
+    except (ValueError, TypeError, binascii.Error, UnicodeError, json.JSONDecodeError):
+        raise BadCursor(_("That page link is not valid.")) from None
+
+
+def paginate_newest(qs: QuerySet[Video], *, cursor: str | None, limit: int) -> Page:
+    """Keyset pagination on (created_at, id) descending: no duplicates and no gaps when
+    new videos arrive between pages, and constant cost however deep the viewer scrolls."""
+    if cursor:
+        created, pk = cursor_decode(cursor)
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk))
+    items = list(qs.order_by("-created_at", "-pk")[: limit + 1])
+    next_cursor = cursor_encode(items[limit - 1]) if len(items) > limit else None
+    return Page(items=items[:limit], next_cursor=next_cursor)
+
+
+def _follows(*, viewer: User | None, author_id: int) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    return Follow.objects.filter(follower=viewer, followee_id=author_id).exists()
+
+
+def can_view_account_videos(*, viewer: User | None, author: User) -> bool:
+    """Whether viewer may see the videos of author at all (private accounts)."""
+    if not author.is_active:
+        return bool(viewer and viewer.is_authenticated and viewer.is_staff)
+    if viewer is not None and viewer.is_authenticated and viewer.pk == author.pk:
+        return True
+    if not author.is_private:
+        return True
+    return _follows(viewer=viewer, author_id=author.pk)
+
+
+def can_view_video(*, viewer: User | None, video: Video) -> bool:
+    is_author = viewer is not None and viewer.is_authenticated and viewer.pk == video.author_id
+    if is_author:
+        return video.author.is_active
+    if video.is_hidden or video.status != Video.Status.READY:
+        return False
+    if video.visibility == Video.Visibility.PRIVATE:
+        return False
+    if not can_view_account_videos(viewer=viewer, author=video.author):
+        return False
+    if video.visibility == Video.Visibility.FOLLOWERS:
+        return _follows(viewer=viewer, author_id=video.author_id)
+    return True
+
+
+def video_get_visible(*, viewer: User | None, public_id: str) -> Video:
+    """The one permission-checked getter; raises Http404 for missing and forbidden alike,
+    so nobody can learn that a hidden video exists."""
+    video = (
+        Video.objects.with_cards().filter(public_id=public_id).first()
+        if isinstance(public_id, str) and len(public_id) <= 16
+        else None
+    )
+    if video is None or not can_view_video(viewer=viewer, video=video):
+        raise Http404(_("This video is not available."))
+    return video
+
+
+def visible_videos(*, viewer: User | None) -> QuerySet[Video]:
+    """Ready videos this viewer may see, for lists (profiles, hashtags, sounds)."""
+    qs = Video.objects.public()
+    if viewer is not None and viewer.is_authenticated:
+        followed = Follow.objects.filter(follower=viewer).values("followee_id")
+        qs = (
+            Video.objects.ready()
+            .filter(is_hidden=False, author__is_active=True)
+            .filter(
+                Q(visibility=Video.Visibility.PUBLIC, author__is_private=False)
+                | Q(
+                    visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.FOLLOWERS],
+                    author__in=followed,
+                )
+                | Q(author=viewer)
+            )
+        )
+    return qs
+
+
+def feed_for_you(*, viewer: User | None, cursor: str | None = None, limit: int = 8) -> Page:
+    """Newest public videos. (The recommender replaces this in the For You issue.)"""
+    qs = Video.objects.public().with_cards()
+    return paginate_newest(qs, cursor=cursor, limit=limit)
+
+
+def profile_get(*, viewer: User | None, username: str) -> User:
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    if user is None:
+        raise Http404(_("This account is not available."))
+    return user
+
+
+def profile_videos(
+    *, viewer: User | None, author: User, cursor: str | None = None, limit: int = 30
+) -> Page:
+    if not can_view_account_videos(viewer=viewer, author=author):
+        return Page(items=[], next_cursor=None)
+    qs = visible_videos(viewer=viewer).filter(author=author).with_cards()
+    return paginate_newest(qs, cursor=cursor, limit=limit)
+
+
+def profile_likes_total(*, author: User) -> int:
+    return author.likes_received_count

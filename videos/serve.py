@@ -1,0 +1,128 @@
+"""Serving MEDIA_ROOT in the embedded default, with HTTP Range so seeking works.
+
+Only our own encodes are served (MP4, JPEG, M4A), each with its exact type and nosniff;
+a video's files are served only to viewers who may see the video.
+"""
+
+import asyncio
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.utils.http import http_date
+from django.views.decorators.http import require_http_methods
+
+from . import selectors
+
+CONTENT_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".m4a": "audio/mp4"}
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+VIDEO_PATH_RE = re.compile(r"^videos/([A-Za-z0-9_-]{1,16})/[A-Za-z0-9_-]+\.(mp4|jpg)$")
+
+
+CHUNK = 256 * 1024
+
+
+async def _aiter_range(path: Path, start: int, length: int):
+    # Under ASGI a sync iterator would be read whole into memory first; this streams.
+    handle = await asyncio.to_thread(open, path, "rb")
+    try:
+        await asyncio.to_thread(handle.seek, start)
+        remaining = length
+        while remaining > 0:
+            data = await asyncio.to_thread(handle.read, min(CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
+class _RangeFile:
+    """A file object that yields at most `length` bytes from `start`."""
+
+    def __init__(self, handle, start: int, length: int):
+        self.handle = handle
+        self.remaining = length
+        handle.seek(start)
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        size = self.remaining if size < 0 else min(size, self.remaining)
+        data = self.handle.read(size)
+        self.remaining -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+@require_http_methods(["GET", "HEAD"])
+def serve_media(request, path: str):
+    root = Path(settings.MEDIA_ROOT).resolve()
+    full = (root / path).resolve()
+    if root not in full.parents or not full.is_file():
+        raise Http404
+    content_type = CONTENT_TYPES.get(full.suffix.lower())
+    if content_type is None:
+        raise Http404
+    match = VIDEO_PATH_RE.match(path)
+    if path.startswith("videos/"):
+        if not match:
+            raise Http404
+        video = selectors.video_get_visible(viewer=request.user, public_id=match.group(1))
+        if path not in {video.file.name, video.poster.name}:
+            raise Http404
+    size = full.stat().st_size
+    mtime = full.stat().st_mtime
+    headers = {
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+        "Last-Modified": http_date(mtime),
+        # Our file names are random per encode, so they can be cached hard, but privately:
+        # visibility can change.
+        "Cache-Control": "private, max-age=86400",
+        "Content-Disposition": "inline",
+    }
+    range_header = request.headers.get("Range", "")
+    start, end = 0, size - 1
+    status = 200
+    if range_header:
+        m = RANGE_RE.match(range_header.strip())
+        if not m or (not m.group(1) and not m.group(2)):
+            return _unsatisfiable(size)
+        if m.group(1):
+            start = int(m.group(1))
+            end = int(m.group(2)) if m.group(2) else size - 1
+        else:  # suffix range: the last N bytes
+            start = max(0, size - int(m.group(2)))
+        end = min(end, size - 1)
+        if start > end or start >= size:
+            return _unsatisfiable(size)
+        status = 206
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    length = end - start + 1
+    if request.method == "HEAD":
+        response = HttpResponse(status=status, content_type=content_type)
+    elif isinstance(request, ASGIRequest):
+        response = StreamingHttpResponse(
+            _aiter_range(full, start, length), status=status, content_type=content_type
+        )
+    else:
+        handle = open(full, "rb")  # noqa: SIM115 - FileResponse closes it
+        response = FileResponse(
+            _RangeFile(handle, start, length), status=status, content_type=content_type
+        )
+    for key, value in headers.items():
+        response[key] = value
+    response["Content-Length"] = str(length)
+    return response
+
+
+def _unsatisfiable(size: int) -> HttpResponse:
+    response = HttpResponse(status=416)
+    response["Content-Range"] = f"bytes */{size}"
+    return response

@@ -1,0 +1,222 @@
+"""HTML views for watching and posting. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from taggit.models import Tag
+
+from . import selectors, services
+from .forms import UploadForm
+from .models import Sound, Video
+
+FEED_PAGE_SIZE = 6
+
+
+def _feed_response(request, *, page: selectors.Page, template: str, context: dict, more_url: str):
+    """Full page, or (for the player's infinite scroll) just the next slides."""
+    context = {
+        **context,
+        "videos": page.items,
+        "next_url": f"{more_url}?cursor={page.next_cursor}" if page.next_cursor else "",
+    }
+    if request.GET.get("fragment") == "1":
+        return render(request, "videos/partials/slides.html", context)
+    return render(request, template, context)
+
+
+def _cursor(request) -> str | None:
+    return request.GET.get("cursor") or None
+
+
+def _bad_cursor(request, exc: selectors.BadCursor) -> HttpResponse:
+    return render(request, "errors/400.html", {"message": str(exc)}, status=400)
+
+
+@require_GET
+def for_you(request):
+    try:
+        page = selectors.feed_for_you(
+            viewer=request.user, cursor=_cursor(request), limit=FEED_PAGE_SIZE
+        )
+    except selectors.BadCursor as exc:
+        return _bad_cursor(request, exc)
+    return _feed_response(
+        request,
+        page=page,
+        template="videos/feed.html",
+        context={"feed": "for_you", "source": "for_you"},
+        more_url=reverse("videos:for_you"),
+    )
+
+
+@require_GET
+def video_detail(request, username: str, public_id: str):
+    video = selectors.video_get_visible(viewer=request.user, public_id=public_id)
+    if video.author.username.lower() != username.lower():
+        return redirect(video.get_absolute_url(), permanent=True)
+    page = selectors.feed_for_you(viewer=request.user, limit=FEED_PAGE_SIZE)
+    items = [video, *[v for v in page.items if v.pk != video.pk]]
+    return _feed_response(
+        request,
+        page=selectors.Page(items=items, next_cursor=page.next_cursor),
+        template="videos/detail.html",
+        context={"feed": "detail", "video": video, "source": "share"},
+        more_url=reverse("videos:for_you"),
+    )
+
+
+@require_GET
+def profile(request, username: str):
+    author = selectors.profile_get(viewer=request.user, username=username)
+    try:
+        page = selectors.profile_videos(viewer=request.user, author=author, cursor=_cursor(request))
+    except selectors.BadCursor as exc:
+        return _bad_cursor(request, exc)
+    can_see = selectors.can_view_account_videos(viewer=request.user, author=author)
+    return render(
+        request,
+        "videos/profile.html",
+        {
+            "author": author,
+            "links": list(author.links.all()),
+            "videos": page.items,
+            "can_see_videos": can_see,
+            "next_url": f"?cursor={page.next_cursor}" if page.next_cursor else "",
+            "is_me": request.user.is_authenticated and request.user.pk == author.pk,
+        },
+    )
+
+
+@require_GET
+def hashtag(request, name: str):
+    tag = Tag.objects.filter(name__iexact=name).first()
+    if tag is None:
+        raise Http404(_("No videos with this hashtag yet."))
+    qs = selectors.visible_videos(viewer=request.user).filter(tags=tag).with_cards()
+    try:
+        page = selectors.paginate_newest(qs, cursor=_cursor(request), limit=FEED_PAGE_SIZE)
+    except selectors.BadCursor as exc:
+        return _bad_cursor(request, exc)
+    return _feed_response(
+        request,
+        page=page,
+        template="videos/hashtag.html",
+        context={"feed": "hashtag", "tag": tag, "source": "hashtag"},
+        more_url=reverse("videos:hashtag", kwargs={"name": name}),
+    )
+
+
+@require_GET
+def sound(request, public_id: str):
+    snd = Sound.objects.select_related("owner").filter(public_id=public_id[:16]).first()
+    if snd is None:
+        raise Http404(_("This sound is not available."))
+    qs = selectors.visible_videos(viewer=request.user).filter(sound=snd).with_cards()
+    try:
+        page = selectors.paginate_newest(qs, cursor=_cursor(request), limit=FEED_PAGE_SIZE)
+    except selectors.BadCursor as exc:
+        return _bad_cursor(request, exc)
+    return _feed_response(
+        request,
+        page=page,
+        template="videos/sound.html",
+        context={"feed": "sound", "sound": snd, "source": "sound"},
+        more_url=reverse("videos:sound", kwargs={"public_id": snd.public_id}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method == "GET":
+        return render(request, "videos/upload.html", {"form": UploadForm(), "limits": _limits()})
+    # Refuse an oversized body before Django reads it to disk.
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
+        message = _("The file is larger than %(mb)d MB.") % {
+            "mb": settings.UPLOAD_MAX_BYTES // 2**20
+        }
+        if wants_json:
+            return JsonResponse({"errors": {"file": [message]}}, status=413)
+        form = UploadForm()
+        form.add_error(None, message)
+        return render(
+            request, "videos/upload.html", {"form": form, "limits": _limits()}, status=413
+        )
+    form = UploadForm(request.POST, request.FILES)
+    video = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            video = services.video_create(
+                author=request.user,
+                upload=data["file"],
+                size=data["file"].size,
+                caption=data["caption"],
+                visibility=data["visibility"],
+                allow_comments=data["allow_comments"],
+                allow_duet=data["allow_duet"],
+                allow_stitch=data["allow_stitch"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _add_errors(form, exc)
+    if video is None:
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data(escape_html=True)}, status=400)
+        return render(
+            request, "videos/upload.html", {"form": form, "limits": _limits()}, status=400
+        )
+    video.refresh_from_db()
+    if wants_json:
+        return JsonResponse(_status_payload(video), status=201)
+    return redirect("videos:upload_status", public_id=video.public_id)
+
+
+def _add_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+
+
+def _limits() -> dict:
+    return {
+        "max_mb": settings.UPLOAD_MAX_BYTES // 2**20,
+        "max_seconds": settings.VIDEO_MAX_SECONDS,
+        "max_bytes": settings.UPLOAD_MAX_BYTES,
+    }
+
+
+def _status_payload(video: Video) -> dict:
+    return {
+        "public_id": video.public_id,
+        "status": video.status,
+        "reason": video.failure_reason,
+        "url": video.get_absolute_url() if video.is_ready else "",
+        "status_url": reverse("videos:upload_status", kwargs={"public_id": video.public_id}),
+    }
+
+
+@login_required
+@require_GET
+def upload_status(request, public_id: str):
+    """The uploader's view of their own video while it processes (JSON for the upload page)."""
+    video = (
+        Video.objects.select_related("author")
+        .filter(public_id=public_id[:16], author=request.user)
+        .first()
+    )
+    if video is None:
+        raise Http404(_("This video is not available."))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(_status_payload(video))
+    return render(request, "videos/upload_status.html", {"video": video})
