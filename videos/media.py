@@ -80,12 +80,18 @@ class VideoStreamInfo:
     pix_fmt: str
     fps: float
     rotation: int  # degrees, multiple of 90
+    index: int = 0  # the stream's index in its file (for ``-map 0:<index>``)
+    sar: Fraction = Fraction(1)  # sample (pixel) aspect ratio
 
     @property
     def display_size(self) -> tuple[int, int]:
+        """The picture as it is meant to be seen: square pixels, then rotation applied."""
+        width, height = self.width, self.height
+        if self.sar != 1:
+            width = max(1, round(width * self.sar))
         if self.rotation % 180:
-            return self.height, self.width
-        return self.width, self.height
+            return height, width
+        return width, height
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class AudioStreamInfo:
     codec: str
     sample_rate: int
     channels: int
+    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,45 @@ class Probe:
 
 def _refuse(reason, code: str) -> MediaError:
     return MediaError(reason, code=code)
+
+
+MAX_TOP_LEVEL_BOXES = 100_000
+
+
+def mp4_top_level_boxes(path: Path) -> list[tuple[str, int, int]] | None:
+    """(type, offset, size) of each top-level ISO-BMFF box, or None when a box's header is
+    malformed or its declared size runs past the end of the file: the file was cut short.
+
+    The demuxer alone does not notice this: with the moov box first, a file cut inside mdat
+    simply ends early, and with the moov box last, a file cut inside moov may still open
+    with whole tracks missing."""
+    path = Path(path)
+    size = path.stat().st_size
+    boxes: list[tuple[str, int, int]] = []
+    offset = 0
+    with path.open("rb") as handle:
+        while offset < size and len(boxes) < MAX_TOP_LEVEL_BOXES:
+            handle.seek(offset)
+            header = handle.read(16)
+            if len(header) < 8:
+                return None
+            box_size = int.from_bytes(header[:4], "big")
+            box_type = header[4:8].decode("latin-1")
+            if box_size == 1:  # 64-bit size follows the type
+                if len(header) < 16:
+                    return None
+                box_size = int.from_bytes(header[8:16], "big")
+                if box_size < 16:
+                    return None
+            elif box_size == 0:  # the last box, running to the end of the file
+                box_size = size - offset
+            elif box_size < 8:
+                return None
+            if offset + box_size > size:
+                return None
+            boxes.append((box_type, offset, box_size))
+            offset += box_size
+    return boxes
 
 
 def probe(path: Path, *, kind: str = "video") -> Probe:
@@ -138,13 +184,25 @@ def probe(path: Path, *, kind: str = "video") -> Probe:
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
         raise _refuse(_("The file is damaged or incomplete."), "unreadable") from None
     try:
+        if demuxer == "mov" and mp4_top_level_boxes(path) is None:
+            raise _refuse(_("The file is damaged or incomplete."), "truncated")
         return _probe_container(container, demuxer=demuxer, size=size, kind=kind)
     finally:
         container.close()
 
 
+def _is_picture_stream(stream) -> bool:
+    """A "video" stream that is really a still: cover art in an audio file, or a thumbnail."""
+    flags = int(stream.disposition)
+    return bool(flags & (int(av.stream.Disposition.attached_pic) | _TIMED_THUMBNAILS))
+
+
+_TIMED_THUMBNAILS = int(av.stream.Disposition.timed_thumbnails)
+
+
 def _probe_container(container, *, demuxer: str, size: int, kind: str) -> Probe:
-    vstream = container.streams.video[0] if container.streams.video else None
+    moving = [s for s in container.streams.video if not _is_picture_stream(s)]
+    vstream = moving[0] if moving else None
     astream = container.streams.audio[0] if container.streams.audio else None
     if kind == "video" and vstream is None:
         raise _refuse(_("That file has no picture: it looks like audio only."), "no_video")
@@ -159,6 +217,11 @@ def _probe_container(container, *, demuxer: str, size: int, kind: str) -> Probe:
         if vstream.width * vstream.height > 8192 * 8192:
             raise _refuse(_("The video's picture is too large."), "too_large")
         rate = vstream.average_rate or vstream.guessed_rate or Fraction(30)
+        sar = vstream.sample_aspect_ratio
+        # Unset (0 or None) means square; absurd values are refused, not trusted.
+        sar = Fraction(sar) if sar and sar > 0 else Fraction(1)
+        if not Fraction(1, 8) <= sar <= 8:
+            raise _refuse(_("The video's picture size is unreadable."), "unreadable")
         video = VideoStreamInfo(
             codec=ctx.name or "",
             profile=str(ctx.profile or ""),
@@ -167,6 +230,8 @@ def _probe_container(container, *, demuxer: str, size: int, kind: str) -> Probe:
             pix_fmt=str(ctx.pix_fmt or ""),
             fps=float(rate),
             rotation=0,
+            index=int(vstream.index),
+            sar=sar,
         )
     audio = None
     if astream is not None:
@@ -175,6 +240,7 @@ def _probe_container(container, *, demuxer: str, size: int, kind: str) -> Probe:
             codec=actx.name or "",
             sample_rate=int(actx.sample_rate or 0),
             channels=int(actx.channels or 0),
+            index=int(astream.index),
         )
 
     # Read every packet: truncated files fail here, and the true duration comes from the
@@ -332,11 +398,22 @@ def can_remux(info: Probe) -> bool:
         return False
     if v.codec != "h264" or v.pix_fmt not in {"yuv420p", "yuvj420p"} or v.rotation:
         return False
+    if v.sar != 1:  # players disagree on non-square pixels: scale to square ones
+        return False
     if max(v.width, v.height) > MAX_LONG_SIDE or v.width % 2 or v.height % 2:
         return False
     if v.fps > 61:
         return False
     return info.audio is None or info.audio.codec == "aac"
+
+
+def _stream_maps(info: Probe) -> list[str]:
+    """Map the streams the probe chose by index: ``0:v:0`` could be a cover picture."""
+    assert info.video is not None
+    maps = ["-map", f"0:{info.video.index}"]
+    if info.audio is not None:
+        maps += ["-map", f"0:{info.audio.index}"]
+    return maps
 
 
 def transcode_command(src: Path, dst: Path, info: Probe) -> FFmpegCommand:
@@ -348,10 +425,7 @@ def transcode_command(src: Path, dst: Path, info: Probe) -> FFmpegCommand:
     cmd = FFmpegCommand().input(src, fmt=info.demuxer)
     return cmd.output(
         dst,
-        "-map",
-        "0:v:0",
-        "-map",
-        "0:a:0?",
+        *_stream_maps(info),
         "-vf",
         f"scale={w}:{h}:flags=bicubic,setsar=1",
         *fps_args,
@@ -392,10 +466,7 @@ def remux_command(src: Path, dst: Path, info: Probe) -> FFmpegCommand:
     cmd = FFmpegCommand().input(src, fmt=info.demuxer)
     return cmd.output(
         dst,
-        "-map",
-        "0:v:0",
-        "-map",
-        "0:a:0?",
+        *_stream_maps(info),
         "-c",
         "copy",
         "-map_metadata",
@@ -432,6 +503,8 @@ class ProcessedVideo:
 def process_video(src: Path, workdir: Path) -> ProcessedVideo:
     """Probe, check limits, remux or transcode, then extract a poster. Files land in workdir,
     which the caller removes whatever happens."""
+    # The size is known without reading the file: refuse a huge one before probing it.
+    check_limits(Probe(demuxer="", duration=0.0, size=Path(src).stat().st_size))
     info = probe(src, kind="video")
     check_limits(info)
     out = workdir / "out.mp4"
@@ -439,7 +512,8 @@ def process_video(src: Path, workdir: Path) -> ProcessedVideo:
     fast = can_remux(info)
     run_ffmpeg(remux_command(src, out, info) if fast else transcode_command(src, out, info))
     result = probe(out, kind="video")
-    if result.duration < min(info.duration, 1.0) * 0.5:
+    # ffmpeg stops early, and still succeeds, when the data goes bad part-way through.
+    if result.duration < max(min(info.duration, 1.0) * 0.5, info.duration * 0.9 - 0.5):
         raise MediaError(_("The file is damaged or incomplete."), code="truncated")
     poster = workdir / "poster.jpg"
     run_ffmpeg(poster_command(out, poster, at=min(1.0, result.duration / 3)))

@@ -1,6 +1,7 @@
 """Caption text: hashtags and @mentions (pure functions, no database)."""
 
 import re
+import unicodedata
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -8,18 +9,50 @@ from django.utils.safestring import SafeString, mark_safe
 
 MAX_HASHTAGS = 30
 HASHTAG_MAX_LENGTH = 50
+
+
+def _combining_marks() -> str:
+    """A regex class body with every Unicode combining mark (categories Mn, Mc, Me).
+
+    ``\\w`` has none of them, yet many scripts need them inside words (the vowel signs of
+    Devanagari, Bengali, Thai…), and so does Latin text in decomposed form.
+    """
+    ranges: list[tuple[int, int]] = []
+    for cp in (*range(0x300, 0x20000), *range(0xE0100, 0xE01F0)):
+        if unicodedata.category(chr(cp))[0] == "M":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(f"{chr(a)}-{chr(b)}" if a != b else chr(a) for a, b in ranges)
+
+
+_MARKS = _combining_marks()
+_WORD = rf"[\w{_MARKS}]"
 # A hashtag is # followed by Unicode letters, digits, underscores or combining marks,
-# and must contain at least one letter (so "#1" is just a number).
-HASHTAG_RE = re.compile(r"(?<![\w&#])#(\w{1,50})", re.UNICODE)
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{2,24})(?<!\.)")
+# and must contain at least one letter (so "#1" is just a number). A run longer than
+# HASHTAG_MAX_LENGTH is not a hashtag (cutting it would make up a different one).
+HASHTAG_RE = re.compile(rf"(?<![\w{_MARKS}&#])#({_WORD}+)", re.UNICODE)
+# Usernames are 2–24 of [A-Za-z0-9_.]; a longer run is not a mention of a shorter name,
+# and a full stop at the end is the sentence's.
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{2,24})(?<!\.)(?![\w@])")
+
+
+def _normalize(text: str) -> str:
+    # One spelling per word: "café" typed as e + U+0301 is the same hashtag as "café".
+    return unicodedata.normalize("NFC", text or "")
+
+
+def _is_hashtag(name: str) -> bool:
+    return len(name) <= HASHTAG_MAX_LENGTH and any(ch.isalpha() for ch in name)
 
 
 def extract_hashtags(text: str) -> list[str]:
     """Hashtag names in order of first use, de-duplicated case-insensitively, without '#'."""
     seen: dict[str, str] = {}
-    for match in HASHTAG_RE.finditer(text or ""):
+    for match in HASHTAG_RE.finditer(_normalize(text)):
         name = match.group(1)
-        if not any(ch.isalpha() for ch in name):
+        if not _is_hashtag(name):
             continue
         key = name.casefold()
         if key not in seen:
@@ -31,7 +64,7 @@ def extract_hashtags(text: str) -> list[str]:
 
 def extract_mentions(text: str) -> list[str]:
     seen: dict[str, str] = {}
-    for match in MENTION_RE.finditer(text or ""):
+    for match in MENTION_RE.finditer(_normalize(text)):
         seen.setdefault(match.group(1).lower(), match.group(1))
     return list(seen.values())
 
@@ -45,12 +78,12 @@ def linkify_caption(text: str) -> SafeString:
     Escaping happens piece by piece around the matches, so no user text is ever
     emitted unescaped.
     """
-    text = text or ""
+    text = _normalize(text)
     out: list[str] = []
     last = 0
     for match in _TOKEN_RE.finditer(text):
         tag, mention = match.group(1), match.group(2)
-        if tag is not None and not any(ch.isalpha() for ch in tag):
+        if tag is not None and not _is_hashtag(tag):
             continue
         out.append(escape(text[last : match.start()]))
         if tag is not None:

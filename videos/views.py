@@ -67,7 +67,16 @@ def video_detail(request, username: str, public_id: str):
         request,
         page=selectors.Page(items=items, next_cursor=page.next_cursor),
         template="videos/detail.html",
-        context={"feed": "detail", "video": video, "source": "share"},
+        context={
+            "feed": "detail",
+            "video": video,
+            "source": "share",
+            "og": {
+                "page_url": request.build_absolute_uri(video.get_absolute_url()),
+                "video_url": request.build_absolute_uri(video.file.url),
+                "image_url": request.build_absolute_uri(video.poster.url),
+            },
+        },
         more_url=reverse("videos:for_you"),
     )
 

@@ -1,4 +1,6 @@
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from ..text import linkify_caption
 
@@ -20,3 +22,16 @@ def compact(number: int | None) -> str:
             text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else str(int(value))
             return f"{text}{suffix}"
     return str(n)
+
+
+@register.simple_tag
+def icon(name: str, cls: str = ""):
+    """An inline SVG that uses one symbol of the sprite in static/img/icons.svg."""
+    href = static("img/icons.svg")
+    classes = f"icon {cls}".strip()
+    return format_html(
+        '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}#i-{}"></use></svg>',
+        classes,
+        href,
+        name,
+    )
