@@ -33,12 +33,18 @@ def _isolated_media(settings, tmp_path):
         },
     }
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Real hashing costs ~0.5 s a user; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Storages are cached per process; drop the cache so the new locations apply.
     from django.core.files.storage import storages
 
     storages._storages = {}
+    # FileField resolves a callable storage once, at import; point it at this test's folder.
+    original = Video._meta.get_field("original")
+    original.storage = storages["private"]
     yield
     storages._storages = {}
+    original.storage = storages["private"]
 
 
 @pytest.fixture

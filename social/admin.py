@@ -1,12 +1,35 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .links import link_normalise
 from .models import ExternalLink, Follow, User
+
+
+class ExternalLinkAdminForm(forms.ModelForm):
+    """Moderators get the same per-platform rules as everyone else (https, right host)."""
+
+    class Meta:
+        model = ExternalLink
+        fields = ["user", "platform", "url", "position"]
+        field_classes = {"url": forms.CharField}
+
+    def clean(self):
+        cleaned = super().clean()
+        platform, url = cleaned.get("platform"), cleaned.get("url")
+        if platform and url:
+            try:
+                cleaned["url"] = link_normalise(platform=platform, url=url)
+            except ValidationError as exc:
+                self.add_error("url", exc)
+        return cleaned
 
 
 class ExternalLinkInline(admin.TabularInline):
     model = ExternalLink
+    form = ExternalLinkAdminForm
     extra = 0
 
 
@@ -41,6 +64,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ExternalLink)
 class ExternalLinkAdmin(admin.ModelAdmin):
+    form = ExternalLinkAdminForm
     list_display = ("user", "platform", "url")
     list_filter = ("platform",)
     search_fields = ("user__username", "url")

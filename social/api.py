@@ -1,6 +1,7 @@
 """DRF views and serializers for people. Thin: selectors and services do the work."""
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -85,10 +86,10 @@ class TokenView(APIView):
             or not username
             or not password
         ):
-            raise serializers.ValidationError({"username": ["Give a username and a password."]})
+            raise serializers.ValidationError({"username": [_("Give a username and a password.")]})
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_active:
-            raise serializers.ValidationError("Those credentials are not valid.")
+            raise serializers.ValidationError(_("Those credentials are not valid."))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 

@@ -17,6 +17,14 @@ PLATFORM_HOSTS: dict[str, frozenset[str]] = {
     Platform.X: frozenset({"x.com", "www.x.com", "twitter.com", "www.twitter.com"}),
     Platform.TWITCH: frozenset({"twitch.tv", "www.twitch.tv", "m.twitch.tv"}),
 }
+# The host named in error messages (not simply the shortest one: that is youtu.be).
+PLATFORM_HOME: dict[str, str] = {
+    Platform.YOUTUBE: "youtube.com",
+    Platform.INSTAGRAM: "instagram.com",
+    Platform.TIKTOK: "tiktok.com",
+    Platform.X: "x.com",
+    Platform.TWITCH: "twitch.tv",
+}
 
 _url_validator = URLValidator(schemes=["https"])
 
@@ -30,23 +38,31 @@ def link_normalise(*, platform: str, url: str) -> str:
         raise ValidationError(_("Enter a link."), code="required")
     if len(url) > 300:
         raise ValidationError(_("That link is too long."), code="too_long")
-    parts = urlsplit(url)
+    invalid = ValidationError(_("That is not a valid web address."), code="invalid")
+    try:
+        # urlsplit and .port raise ValueError on a broken IPv6 literal or a port over 65535.
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise invalid from None
     if parts.scheme.lower() != "https":
         raise ValidationError(_("Links must start with https://"), code="scheme")
     try:
         _url_validator(url)
     except ValidationError:
-        raise ValidationError(_("That is not a valid web address."), code="invalid") from None
-    if parts.username or parts.password:
+        raise invalid from None
+    if "@" in parts.netloc:
         raise ValidationError(_("Links cannot contain a user name or password."), code="userinfo")
     host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        raise invalid
     allowed = PLATFORM_HOSTS.get(platform)
     if allowed is not None:
         if host not in allowed:
             label = Platform(platform).label
             raise ValidationError(
-                _("A %(platform)s link must be on %(host)s.")
-                % {"platform": label, "host": sorted(allowed, key=len)[0]},
+                _("%(platform)s links must be on %(host)s.")
+                % {"platform": label, "host": PLATFORM_HOME[platform]},
                 code="host",
             )
         path = parts.path.strip("/")
@@ -56,12 +72,7 @@ def link_normalise(*, platform: str, url: str) -> str:
                 % {"platform": Platform(platform).label},
                 code="path",
             )
-    return urlunsplit(
-        (
-            "https",
-            host if parts.port is None else f"{host}:{parts.port}",
-            parts.path,
-            parts.query,
-            "",
-        )
-    )
+    netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit(("https", netloc, parts.path, parts.query, ""))

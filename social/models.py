@@ -3,7 +3,8 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -30,6 +31,12 @@ def avatar_upload_to(instance: "User", filename: str) -> str:
     from secrets import token_urlsafe
 
     return f"avatars/{instance.pk or 'new'}/{token_urlsafe(8)}.jpg"
+
+
+class UserManager(DjangoUserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique regardless of case, so logging in ignores case too.
+        return self.get(username__iexact=username)
 
 
 class User(AbstractUser):
@@ -127,3 +134,79 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follower} → {self.followee}"
+
+
+class FollowRequest(models.Model):
+    """A pending request to follow a private account; accepted, it becomes a Follow."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_follow_requests"
+    )
+    followee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follow_requests"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_request_unique"),
+            models.CheckConstraint(
+                condition=~Q(follower=F("followee")), name="follow_request_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower} ⇢ {self.followee}"
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            models.CheckConstraint(condition=~Q(blocker=F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} ⊘ {self.blocked}"
+
+
+class Notification(models.Model):
+    """Something that happened to the recipient. Targets in the videos app are referenced by
+    public id (social never imports videos), so the text is rendered from these fields."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", _("liked your video")
+        COMMENT = "comment", _("commented on your video")
+        REPLY = "reply", _("replied to your comment")
+        FOLLOW = "follow", _("started following you")
+        FOLLOW_REQUEST = "follow_request", _("asked to follow you")
+        FOLLOW_ACCEPTED = "follow_accepted", _("accepted your follow request")
+        MENTION = "mention", _("mentioned you")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    video_public_id = models.CharField(max_length=16, blank=True)
+    comment_public_id = models.CharField(max_length=16, blank=True)
+    snippet = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_kind_display()} → {self.recipient}"

@@ -5,13 +5,16 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .images import avatar_reencode
 from .links import link_normalise
-from .models import ExternalLink, User, age_on
+from .models import ExternalLink, User, age_on, username_validator
+
+# Nobody alive is this old; a birthdate this far back is a typo (or a made-up one).
+MAXIMUM_PLAUSIBLE_AGE = 120
 
 
 def age_gate_check(*, birthdate: datetime.date, today: datetime.date | None = None) -> None:
@@ -19,9 +22,10 @@ def age_gate_check(*, birthdate: datetime.date, today: datetime.date | None = No
     today = today or timezone.localdate()
     if birthdate > today:
         raise ValidationError(_("Your birthdate cannot be in the future."), code="future")
-    if birthdate.year < today.year - 120:
+    age = age_on(birthdate=birthdate, today=today)
+    if age >= MAXIMUM_PLAUSIBLE_AGE:
         raise ValidationError(_("Please check your birthdate."), code="implausible")
-    if age_on(birthdate=birthdate, today=today) < settings.MINIMUM_AGE:
+    if age < settings.MINIMUM_AGE:
         raise ValidationError(
             _(
                 "Sorry, you need to be at least %(age)d to use %(site)s. "
@@ -35,6 +39,9 @@ def age_gate_check(*, birthdate: datetime.date, today: datetime.date | None = No
 @transaction.atomic
 def user_create(*, username: str, email: str, password: str, birthdate: datetime.date) -> User:
     age_gate_check(birthdate=birthdate)
+    # The model's regex ends in "$", which also matches before a trailing newline.
+    if not isinstance(username, str) or not username_validator.regex.fullmatch(username):
+        raise ValidationError({"username": username_validator.message}, code="invalid")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("That username is taken.")}, code="unique")
     user = User(username=username, email=User.objects.normalize_email(email), birthdate=birthdate)
@@ -43,7 +50,12 @@ def user_create(*, username: str, email: str, password: str, birthdate: datetime
     if age_on(birthdate=birthdate, today=timezone.localdate()) < 16:
         user.is_private = True
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone took the name between the check above and this insert.
+        raise ValidationError({"username": _("That username is taken.")}, code="unique") from None
     return user
 
 

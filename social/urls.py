@@ -8,6 +8,7 @@ app_name = "social"
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("settings/", views.settings_page, name="settings"),
+    path("notifications/", views.notifications, name="notifications"),
 ]
 
 # Login/logout keep Django's un-namespaced names so LOGIN_URL and the admin agree.

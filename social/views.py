@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,13 +13,15 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import LinksForm, ProfileForm, SignupForm
+from .images import avatar_too_large_error
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("videos:for_you")
-    form = SignupForm(request.POST or None)
+    # Not `request.POST or None`: an empty POST must be bound and show "required" errors.
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -48,16 +51,22 @@ def signup(request):
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
     user = request.user
-    profile_form = ProfileForm(
-        initial={"display_name": user.display_name, "bio": user.bio, "is_private": user.is_private}
-    )
+    # The avatar's initial value lets the widget show the current photo and its "clear" box.
+    profile_initial = {
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "is_private": user.is_private,
+        "avatar": user.avatar or None,
+    }
+    profile_form = ProfileForm(initial=profile_initial)
     links_form = LinksForm(initial={link.platform: link.url for link in user.links.all()})
     if request.method == "POST":
         section = request.POST.get("section")
         if section == "profile":
-            profile_form = ProfileForm(request.POST, request.FILES)
+            profile_form = ProfileForm(request.POST, request.FILES, initial=profile_initial)
             if profile_form.is_valid():
                 data = profile_form.cleaned_data
+                upload = data.get("avatar")
                 try:
                     with transaction.atomic():
                         services.profile_update(
@@ -66,16 +75,16 @@ def settings_page(request):
                             bio=data["bio"],
                             is_private=data["is_private"],
                         )
-                        if data.get("avatar") is False:
+                        if upload is False:
                             services.avatar_remove(user=user)
-                        elif data.get("avatar"):
-                            upload = data["avatar"]
+                        # With no new file the field cleans to its initial (the stored avatar).
+                        elif isinstance(upload, UploadedFile):
                             if upload.size > django_settings.AVATAR_MAX_BYTES:
-                                raise ValidationError(
-                                    {"avatar": _("The image is larger than 10 MB.")}
-                                )
+                                raise ValidationError({"avatar": avatar_too_large_error()})
                             services.avatar_set(user=user, data=upload.read())
                 except ValidationError as exc:
+                    # The transaction rolled back; drop the unsaved edits from request.user too.
+                    user.refresh_from_db()
                     if hasattr(exc, "error_dict"):
                         for field, errors in exc.error_dict.items():
                             profile_form.add_error(
@@ -103,3 +112,32 @@ def settings_page(request):
         {"profile_form": profile_form, "links_form": links_form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    from . import graph, selectors
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "read_all":
+            graph.notifications_mark_read(user=request.user)
+        elif action in {"accept", "decline"}:
+            from .models import User
+
+            follower = User.objects.filter(username=request.POST.get("username", "")[:24]).first()
+            if follower is not None:
+                if action == "accept":
+                    graph.follow_request_accept(followee=request.user, follower=follower)
+                else:
+                    graph.follow_request_decline(followee=request.user, follower=follower)
+        return redirect("social:notifications")
+    items = list(selectors.notifications_for(user=request.user)[:100])
+    requests_ = list(selectors.follow_requests_for(user=request.user)[:50])
+    response = render(
+        request, "social/notifications.html", {"items": items, "follow_requests": requests_}
+    )
+    # Seeing the list marks it read (after rendering, so the unread ones still stand out).
+    graph.notifications_mark_read(user=request.user)
+    return response

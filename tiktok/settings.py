@@ -161,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 MINIMUM_AGE = 13
+if env_bool("FAST_PASSWORD_HASHER", False):  # tests' server processes only: never in production
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -190,3 +190,80 @@ class Video(models.Model):
     @property
     def aspect_ratio(self) -> str:
         return f"{self.width} / {self.height}" if self.width and self.height else "9 / 16"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="like_set")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "video"], name="like_once")]
+        indexes = [models.Index(fields=["video", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.video_id}"
+
+
+class Comment(models.Model):
+    MAX_LENGTH = 500
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # Replies are one level deep: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    text = models.TextField(validators=[MaxLengthValidator(MAX_LENGTH)])
+    likes_count = models.PositiveIntegerField(default=0, editable=False)
+    replies_count = models.PositiveIntegerField(default=0, editable=False)
+    is_removed = models.BooleanField(_("removed by moderation"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["video", "parent", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id}: {self.text[:40]}"
+
+
+class CommentLike(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_likes"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="like_set")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="comment_like_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ comment {self.comment_id}"
+
+
+class Share(models.Model):
+    """One counted share per viewer and video. Anonymous viewers are keyed by a hash of their
+    session, so a reload-and-share loop cannot inflate the count."""
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="share_set")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="shares",
+    )
+    viewer_key = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16, default="link")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["video", "viewer_key"], name="share_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"share of {self.video_id}"

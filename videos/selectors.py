@@ -6,16 +6,26 @@ import base64
 import binascii
 import datetime
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from social.models import Follow, User
 
-from .models import Video
+from .models import TaggedVideo, Video
+
+CURSOR_MAX_LENGTH = 200
+# Keys are BigAutoField values: anything outside a signed 64-bit integer cannot be one, and
+# the database driver would fail on it (a 500) instead of finding nothing.
+PK_MAX = 2**63 - 1
+HASHTAG_LOOKUP_MAX_LENGTH = 100
 
 
 class BadCursor(ValueError):
@@ -35,15 +45,29 @@ def cursor_encode(video: Video) -> str:
 
 def cursor_decode(cursor: str) -> tuple[datetime.datetime, int]:
     try:
-        if len(cursor) > 200:
+        if not isinstance(cursor, str) or not cursor or len(cursor) > CURSOR_MAX_LENGTH:
             raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         created, pk = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         when = parse_datetime(created)
         if when is None or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError
+        if not 0 <= pk <= PK_MAX:
+            raise ValueError
+        if when.tzinfo is None:
+            raise ValueError  # we only ever write aware timestamps
+        # Normalise to UTC here: a timestamp at the edge of the calendar ("0001-01-01T00:00
+        # +01:00") overflows on conversion, which must be a bad cursor, not a server error.
+        when = when.astimezone(datetime.UTC)
         return when, pk
-    except (ValueError, TypeError, binascii.Error, UnicodeError, json.JSONDecodeError):
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        binascii.Error,
+        UnicodeError,
+        json.JSONDecodeError,
+    ):
         raise BadCursor(_("That page link is not valid.")) from None
 
 
@@ -76,10 +100,18 @@ def can_view_account_videos(*, viewer: User | None, author: User) -> bool:
 
 
 def can_view_video(*, viewer: User | None, video: Video) -> bool:
+    """Whether viewer may watch video (its page, its media, its API resource).
+
+    Hidden by moderation means hidden everywhere but the admin: not even its author sees it
+    (the same rule as visible_videos, so a page never shows what a list leaves out).
+    The author alone sees their own processing, failed and private videos.
+    """
+    if video.is_hidden:
+        return False
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == video.author_id
     if is_author:
         return video.author.is_active
-    if video.is_hidden or video.status != Video.Status.READY:
+    if video.status != Video.Status.READY:
         return False
     if video.visibility == Video.Visibility.PRIVATE:
         return False
@@ -103,6 +135,17 @@ def video_get_visible(*, viewer: User | None, public_id: str) -> Video:
     return video
 
 
+def video_get_owned(*, viewer: User | None, public_id: str) -> Video | None:
+    """The viewer's own video in any state (processing, failed, hidden), or None.
+
+    For what an author may always do to their own video, such as deleting it."""
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    if not isinstance(public_id, str) or len(public_id) > 16:
+        return None
+    return Video.objects.with_cards().filter(public_id=public_id, author=viewer).first()
+
+
 def visible_videos(*, viewer: User | None) -> QuerySet[Video]:
     """Ready videos this viewer may see, for lists (profiles, hashtags, sounds)."""
     qs = Video.objects.public()
@@ -121,6 +164,38 @@ def visible_videos(*, viewer: User | None) -> QuerySet[Video]:
             )
         )
     return qs
+
+
+def _tag_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def hashtag_tags(*, name: str) -> list[Tag]:
+    """The tags spelled like name, ignoring case in every script (and a leading '#').
+
+    The database cannot be asked: SQLite's LIKE and LOWER fold ASCII only, so
+    name__iexact misses "ÑANDÚ" for "ñandú". Tag slugs are lowercased by Python, though, so
+    candidates are found by slug (taggit suffixes clashing slugs with "_<n>") and the
+    names compared here. Several tags can match when two spellings were stored apart.
+    """
+    if not isinstance(name, str):
+        return []
+    name = unicodedata.normalize("NFC", name.strip().lstrip("#"))
+    if not name or len(name) > HASHTAG_LOOKUP_MAX_LENGTH:
+        return []
+    condition = Q(name__iexact=name)
+    for spelling in {name.lower(), name.casefold()}:
+        slug = slugify(spelling, allow_unicode=True)
+        if slug:
+            condition |= Q(slug=slug) | Q(slug__regex=rf"^{re.escape(slug)}_[0-9]+$")
+    key = _tag_key(name)
+    return [tag for tag in Tag.objects.filter(condition) if _tag_key(tag.name) == key]
+
+
+def with_hashtags(qs: QuerySet[Video], tags: list[Tag]) -> QuerySet[Video]:
+    """Videos of qs carrying any of tags, each once (a subquery, not a row-multiplying join)."""
+    tagged = TaggedVideo.objects.filter(tag__in=[tag.pk for tag in tags])
+    return qs.filter(pk__in=tagged.values("content_object_id"))
 
 
 def feed_for_you(*, viewer: User | None, cursor: str | None = None, limit: int = 8) -> Page:
@@ -147,3 +222,17 @@ def profile_videos(
 
 def profile_likes_total(*, author: User) -> int:
     return author.likes_received_count
+
+
+def feed_following(*, viewer: User, cursor: str | None = None, limit: int = 8) -> Page:
+    """Newest videos of the accounts the viewer follows (that they may see)."""
+    followed = Follow.objects.filter(follower=viewer).values("followee_id")
+    qs = (
+        Video.objects.ready()
+        .filter(
+            is_hidden=False, author__is_active=True, author__in=followed,
+            visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.FOLLOWERS],
+        )
+        .with_cards()
+    )
+    return paginate_newest(qs, cursor=cursor, limit=limit)

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from . import selectors
 
 CONTENT_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".m4a": "audio/mp4"}
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only: \d would take "１２" (full-width), which int() then accepts.
+RANGE_RE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 VIDEO_PATH_RE = re.compile(r"^videos/([A-Za-z0-9_-]{1,16})/[A-Za-z0-9_-]+\.(mp4|jpg)$")
 
 
@@ -63,9 +64,13 @@ class _RangeFile:
 @require_http_methods(["GET", "HEAD"])
 def serve_media(request, path: str):
     root = Path(settings.MEDIA_ROOT).resolve()
-    full = (root / path).resolve()
-    if root not in full.parents or not full.is_file():
-        raise Http404
+    try:
+        full = (root / path).resolve()
+        if root not in full.parents or not full.is_file():
+            raise Http404
+        stat = full.stat()
+    except (OSError, ValueError):  # a NUL byte, a name too long, a loop of links…
+        raise Http404 from None
     content_type = CONTENT_TYPES.get(full.suffix.lower())
     if content_type is None:
         raise Http404
@@ -76,8 +81,8 @@ def serve_media(request, path: str):
         video = selectors.video_get_visible(viewer=request.user, public_id=match.group(1))
         if path not in {video.file.name, video.poster.name}:
             raise Http404
-    size = full.stat().st_size
-    mtime = full.stat().st_mtime
+    size = stat.st_size
+    mtime = stat.st_mtime
     headers = {
         "Accept-Ranges": "bytes",
         "X-Content-Type-Options": "nosniff",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import IO
 
@@ -12,8 +13,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from social.models import User
 
@@ -25,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 def _validate_caption(caption: str) -> str:
-    caption = (caption or "").replace("\r\n", "\n").strip()
+    # NFC: one spelling per character, so lengths and hashtags do not depend on the keyboard.
+    caption = unicodedata.normalize("NFC", (caption or "").replace("\r\n", "\n")).strip()
     if len(caption) > CAPTION_MAX_LENGTH:
         raise ValidationError(
             {"caption": _("Captions can be at most %(n)d characters.") % {"n": CAPTION_MAX_LENGTH}}
@@ -33,6 +37,27 @@ def _validate_caption(caption: str) -> str:
     if "\x00" in caption:
         raise ValidationError({"caption": _("The caption contains characters we cannot store.")})
     return caption
+
+
+def _hashtags(caption: str) -> list[Tag | str]:
+    """The caption's hashtags as existing Tags where one matches case-insensitively, else
+    names for taggit to create.
+
+    taggit's own case-insensitive lookup is ``name__iexact``, which SQLite applies to ASCII
+    only: "#über" after "#Über" would make a second tag. Tags are matched here by
+    casefolded name among the candidates found by iexact or by slug (taggit's slug is the
+    lowercased name), which works on every database.
+    """
+    names = extract_hashtags(caption)
+    if not names:
+        return []
+    query = Q()
+    for name in names:
+        query |= Q(name__iexact=name) | Q(slug=Tag().slugify(name))
+    existing: dict[str, Tag] = {}
+    for tag in Tag.objects.filter(query).order_by("pk"):
+        existing.setdefault(tag.name.casefold(), tag)
+    return [existing.get(name.casefold(), name) for name in names]
 
 
 def video_create(
@@ -61,22 +86,27 @@ def video_create(
         )
     if visibility not in Video.Visibility.values:
         raise ValidationError({"visibility": _("Choose who can watch this video.")})
-    with transaction.atomic():
-        video = Video(
-            author=author,
-            caption=caption,
-            visibility=visibility,
-            original_size=size,
-            allow_comments=allow_comments,
-            allow_duet=allow_duet,
-            allow_stitch=allow_stitch,
-        )
-        video.original.save("source", File(upload), save=False)
-        video.save()
-        tags = extract_hashtags(caption)
-        if tags:
-            video.tags.set(tags)
-        transaction.on_commit(lambda: _enqueue_processing(video.pk))
+    video = Video(
+        author=author,
+        caption=caption,
+        visibility=visibility,
+        original_size=size,
+        allow_comments=allow_comments,
+        allow_duet=allow_duet,
+        allow_stitch=allow_stitch,
+    )
+    video.original.save("source", File(upload), save=False)
+    try:
+        with transaction.atomic():
+            video.save()
+            tags = _hashtags(caption)
+            if tags:
+                video.tags.set(tags)
+            transaction.on_commit(lambda: _enqueue_processing(video.pk))
+    except BaseException:
+        # The row is gone with the transaction: do not leave its file behind.
+        _delete_files([(video.original.storage, video.original.name)])
+        raise
     return video
 
 
@@ -95,46 +125,57 @@ def video_process(*, video_id: int) -> Video:
     if video.status != Video.Status.PROCESSING:
         return video  # a retried task after success must not redo work
     workdir = Path(tempfile.mkdtemp(prefix="repeater-"))
+    saved: list = []  # (storage, name) of the files this run stored
     try:
         src = workdir / "source"
         with video.original.open("rb") as stored, src.open("wb") as local:
             shutil.copyfileobj(stored, local, length=1024 * 1024)
         result = media.process_video(src, workdir)
-        with result.path.open("rb") as mp4, result.poster.open("rb") as jpg:
+        with result.path.open("rb") as mp4:
             video.file.save("video.mp4", File(mp4), save=False)
+            saved.append((video.file.storage, video.file.name))
+        with result.poster.open("rb") as jpg:
             video.poster.save("poster.jpg", File(jpg), save=False)
+            saved.append((video.poster.storage, video.poster.name))
         video.duration = result.duration
         video.width, video.height = result.width, result.height
         video.transcoded = result.transcoded
         video.processing_seconds = round(result.seconds, 3)
         video.status = Video.Status.READY
         video.failure_reason = ""
-    except media.MediaError as exc:
+    except Exception as exc:
+        _delete_files(saved)
+        saved = []
+        video.file, video.poster = "", ""
         video.status = Video.Status.FAILED
-        video.failure_reason = exc.reason[:300]
-        logger.info("video %s failed: %s", video.public_id, exc.code)
-    except Exception:
-        video.status = Video.Status.FAILED
-        video.failure_reason = _("Something went wrong while processing. Please try again.")
-        logger.exception("video %s crashed in processing", video.public_id)
+        if isinstance(exc, media.MediaError):
+            video.failure_reason = exc.reason[:300]
+            logger.info("video %s failed: %s", video.public_id, exc.code)
+        else:
+            video.failure_reason = _("Something went wrong while processing. Please try again.")
+            logger.exception("video %s crashed in processing", video.public_id)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     video.processed_at = timezone.now()
-    # Only the pipeline's fields: a caption edit made meanwhile must not be overwritten.
-    video.save(
-        update_fields=[
-            "file",
-            "poster",
-            "duration",
-            "width",
-            "height",
-            "transcoded",
-            "processing_seconds",
-            "status",
-            "failure_reason",
-            "processed_at",
-        ]
+    # Only the pipeline's fields, so a caption edit made meanwhile is kept; and only while
+    # the row is still processing: deleted meanwhile (or finished by a retried task), the
+    # files this run stored belong to nobody.
+    updated = Video.objects.filter(pk=video.pk, status=Video.Status.PROCESSING).update(
+        file=video.file.name or "",
+        poster=video.poster.name or "",
+        duration=video.duration,
+        width=video.width,
+        height=video.height,
+        transcoded=video.transcoded,
+        processing_seconds=video.processing_seconds,
+        status=video.status,
+        failure_reason=video.failure_reason,
+        processed_at=video.processed_at,
     )
+    if not updated:
+        _delete_files(saved)
+        logger.info("video %s changed while processing; result dropped", video.public_id)
+        return Video.objects.filter(pk=video.pk).first() or video
     return video
 
 
@@ -171,7 +212,7 @@ def video_update(
         if fields:
             video.save(update_fields=fields)
         if caption is not None:
-            video.tags.set(extract_hashtags(video.caption), clear=True)
+            video.tags.set(_hashtags(video.caption), clear=True)
     return video
 
 

@@ -33,14 +33,21 @@ _WORD = rf"[\w{_MARKS}]"
 # and must contain at least one letter (so "#1" is just a number). A run longer than
 # HASHTAG_MAX_LENGTH is not a hashtag (cutting it would make up a different one).
 HASHTAG_RE = re.compile(rf"(?<![\w{_MARKS}&#])#({_WORD}+)", re.UNICODE)
-# Usernames are 2–24 of [A-Za-z0-9_.]; a longer run is not a mention of a shorter name,
-# and a full stop at the end is the sentence's.
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{2,24})(?<!\.)(?![\w@])")
+# Usernames are 2–24 of [A-Za-z0-9_.]. The whole run is the name (possessive: a longer
+# run is never a mention of a shorter name), less the full stops at its end, which belong
+# to the sentence; see _mention_name.
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]++)(?![\w@])")
+USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH = 2, 24
 
 
 def _normalize(text: str) -> str:
-    # One spelling per word: "café" typed as e + U+0301 is the same hashtag as "café".
+    # One spelling per word: "cafe" + U+0301 is the same hashtag as "caf" + U+00E9.
     return unicodedata.normalize("NFC", text or "")
+
+
+def _mention_name(run: str) -> str | None:
+    name = run.rstrip(".")
+    return name if USERNAME_MIN_LENGTH <= len(name) <= USERNAME_MAX_LENGTH else None
 
 
 def _is_hashtag(name: str) -> bool:
@@ -65,7 +72,9 @@ def extract_hashtags(text: str) -> list[str]:
 def extract_mentions(text: str) -> list[str]:
     seen: dict[str, str] = {}
     for match in MENTION_RE.finditer(_normalize(text)):
-        seen.setdefault(match.group(1).lower(), match.group(1))
+        name = _mention_name(match.group(1))
+        if name is not None:
+            seen.setdefault(name.lower(), name)
     return list(seen.values())
 
 
@@ -82,16 +91,21 @@ def linkify_caption(text: str) -> SafeString:
     out: list[str] = []
     last = 0
     for match in _TOKEN_RE.finditer(text):
-        tag, mention = match.group(1), match.group(2)
-        if tag is not None and not _is_hashtag(tag):
-            continue
-        out.append(escape(text[last : match.start()]))
+        tag, run = match.group(1), match.group(2)
         if tag is not None:
+            if not _is_hashtag(tag):
+                continue
+            out.append(escape(text[last : match.start()]))
             url = reverse("videos:hashtag", kwargs={"name": tag.lower()})
             out.append(f'<a class="tag" href="{escape(url)}">#{escape(tag)}</a>')
+            last = match.end()
         else:
+            mention = _mention_name(run)
+            if mention is None:
+                continue
+            out.append(escape(text[last : match.start()]))
             url = reverse("videos:profile", kwargs={"username": mention})
             out.append(f'<a class="mention" href="{escape(url)}">@{escape(mention)}</a>')
-        last = match.end()
+            last = match.start() + 1 + len(mention)  # trailing full stops stay text
     out.append(escape(text[last:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped

@@ -6,6 +6,7 @@ app_name = "videos"
 
 urlpatterns = [
     path("", views.for_you, name="for_you"),
+    path("following/", views.following, name="following"),
     path("upload/", views.upload, name="upload"),
     path("upload/<str:public_id>/", views.upload_status, name="upload_status"),
     path("tag/<str:name>/", views.hashtag, name="hashtag"),

@@ -9,8 +9,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
-from taggit.models import Tag
 
 from . import selectors, services
 from .forms import UploadForm
@@ -59,7 +59,10 @@ def for_you(request):
 @require_GET
 def video_detail(request, username: str, public_id: str):
     video = selectors.video_get_visible(viewer=request.user, public_id=public_id)
-    if video.author.username.lower() != username.lower():
+    if not video.is_ready:
+        # Only its author gets this far (selectors): there is nothing to play yet.
+        return redirect("videos:upload_status", public_id=video.public_id)
+    if video.author.username != username:
         return redirect(video.get_absolute_url(), permanent=True)
     page = selectors.feed_for_you(viewer=request.user, limit=FEED_PAGE_SIZE)
     items = [video, *[v for v in page.items if v.pk != video.pk]]
@@ -105,10 +108,11 @@ def profile(request, username: str):
 
 @require_GET
 def hashtag(request, name: str):
-    tag = Tag.objects.filter(name__iexact=name).first()
-    if tag is None:
+    tags = selectors.hashtag_tags(name=name)
+    if not tags:
         raise Http404(_("No videos with this hashtag yet."))
-    qs = selectors.visible_videos(viewer=request.user).filter(tags=tag).with_cards()
+    tag = tags[0]
+    qs = selectors.with_hashtags(selectors.visible_videos(viewer=request.user), tags).with_cards()
     try:
         page = selectors.paginate_newest(qs, cursor=_cursor(request), limit=FEED_PAGE_SIZE)
     except selectors.BadCursor as exc:
@@ -141,25 +145,48 @@ def sound(request, public_id: str):
     )
 
 
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def declared_length(request) -> int:
+    """The body size the client announced (0 when absent or not a number)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def upload_body_limit() -> int:
+    # The file plus room for the other form fields and the multipart framing.
+    return settings.UPLOAD_MAX_BYTES + 1024 * 1024
+
+
+# csrf_exempt only so that the size check below runs before the CSRF check: the CSRF
+# middleware reads request.POST, which would spool a multi-gigabyte body to disk first.
+# _upload_form is csrf_protect'ed, so every POST that gets further is checked as usual.
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
-    if request.method == "GET":
-        return render(request, "videos/upload.html", {"form": UploadForm(), "limits": _limits()})
-    # Refuse an oversized body before Django reads it to disk.
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
+    if request.method == "POST" and declared_length(request) > upload_body_limit():
         message = _("The file is larger than %(mb)d MB.") % {
             "mb": settings.UPLOAD_MAX_BYTES // 2**20
         }
-        if wants_json:
-            return JsonResponse({"errors": {"file": [message]}}, status=413)
-        form = UploadForm()
-        form.add_error(None, message)
-        return render(
-            request, "videos/upload.html", {"form": form, "limits": _limits()}, status=413
-        )
+        if _wants_json(request):
+            errors = {"file": [{"message": message, "code": "too_large"}]}
+            return JsonResponse({"errors": errors}, status=413)
+        # An unbound form cannot take add_error(): the message goes to the page itself.
+        context = {"form": UploadForm(), "limits": _limits(), "page_error": message}
+        return render(request, "videos/upload.html", context, status=413)
+    return _upload_form(request)
+
+
+@csrf_protect
+def _upload_form(request):
+    wants_json = _wants_json(request)
+    if request.method == "GET":
+        return render(request, "videos/upload.html", {"form": UploadForm(), "limits": _limits()})
     form = UploadForm(request.POST, request.FILES)
     video = None
     if form.is_valid():
@@ -210,7 +237,8 @@ def _status_payload(video: Video) -> dict:
         "public_id": video.public_id,
         "status": video.status,
         "reason": video.failure_reason,
-        "url": video.get_absolute_url() if video.is_ready else "",
+        "hidden": video.is_hidden,
+        "url": video.get_absolute_url() if video.is_ready and not video.is_hidden else "",
         "status_url": reverse("videos:upload_status", kwargs={"public_id": video.public_id}),
     }
 
@@ -229,3 +257,19 @@ def upload_status(request, public_id: str):
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(_status_payload(video))
     return render(request, "videos/upload_status.html", {"video": video})
+
+
+@login_required
+@require_GET
+def following(request):
+    try:
+        page = selectors.feed_following(
+            viewer=request.user, cursor=_cursor(request), limit=FEED_PAGE_SIZE
+        )
+    except selectors.BadCursor as exc:
+        return _bad_cursor(request, exc)
+    return _feed_response(
+        request, page=page, template="videos/following.html",
+        context={"feed": "following", "source": "following"},
+        more_url=reverse("videos:following"),
+    )

@@ -1,7 +1,11 @@
 // The vertical player: one video per screen, the visible one plays, the next two preload,
 // more slides load before the end. Everything else on the page works without this file.
 
+import { doubleTapLike } from "./actions.js";
+import { watch } from "./live.js";
+
 const feed = document.getElementById("feed");
+const DOUBLE_TAP_MS = 300;
 const muteButton = document.querySelector(".mute-toggle");
 const SOUND_KEY = "repeater:sound-on";
 let soundOn = sessionStorage.getItem(SOUND_KEY) === "1";
@@ -31,9 +35,23 @@ function setupSlide(slide) {
   video.addEventListener("pause", () => {
     if (slide === active) slide.classList.add("is-paused");
   });
-  slide.querySelector(".tap-layer")?.addEventListener("click", () => {
-    enableSound();
-    togglePlay(video);
+  // One tap pauses or plays; a second tap within DOUBLE_TAP_MS likes instead.
+  let tapTimer = null;
+  slide.querySelector(".tap-layer")?.addEventListener("click", (event) => {
+    if (!soundOn) {
+      enableSound(); // the first tap turns the sound on and keeps playing
+      return;
+    }
+    if (tapTimer) {
+      clearTimeout(tapTimer);
+      tapTimer = null;
+      doubleTapLike(slide, event);
+      return;
+    }
+    tapTimer = setTimeout(() => {
+      tapTimer = null;
+      togglePlay(video);
+    }, DOUBLE_TAP_MS);
   });
   observer.observe(slide);
 }
@@ -92,6 +110,7 @@ function activate(slide) {
       });
     }
   }
+  watch([slide.dataset.video]);
   feed.dispatchEvent(new CustomEvent("slide:active", { detail: { slide, index } }));
   if (all.length - index <= 3) loadMore();
 }
@@ -198,30 +217,6 @@ if (feed) {
     if (document.hidden) video.pause();
     else video.play().catch(() => {});
   });
-  feed.addEventListener("click", async (event) => {
-    const share = event.target.closest('[data-action="share"]');
-    if (!share) return;
-    const url = new URL(share.dataset.url, location.href).href;
-    try {
-      if (navigator.share) await navigator.share({ url });
-      else {
-        await navigator.clipboard.writeText(url);
-        const node = document.querySelector(".toast");
-        toast(node?.dataset.copied || "");
-      }
-    } catch (_) {
-      /* the viewer closed the share sheet */
-    }
-  });
-}
-
-function toast(text) {
-  const node = document.querySelector(".toast");
-  if (!node) return;
-  node.textContent = text;
-  node.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (node.hidden = true), 1800);
 }
 
 export { activate, loadMore };

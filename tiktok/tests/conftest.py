@@ -62,6 +62,7 @@ def server_env(transactional_db, settings, tmp_path) -> dict[str, str]:
         "CHANNELS_PREFIX": f"asgi-test-{secrets.token_hex(4)}",
         "CACHE_PREFIX": f"cache-test-{secrets.token_hex(4)}",
         "PYTHONUNBUFFERED": "1",
+        "FAST_PASSWORD_HASHER": "1",
     }
     return env
 

@@ -1,0 +1,71 @@
+"""Reads about people that carry rules: blocks, follows, notifications."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Block, Follow, FollowRequest, Notification, User
+
+
+def _authed(user: User | None) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def blocked_user_ids(*, user: User | None) -> set[int]:
+    """Everyone on the other side of a block with user, in either direction."""
+    if not _authed(user):
+        return set()
+    rows = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    return {a if b == user.pk else b for a, b in rows}
+
+
+def is_blocked_between(*, a: User | None, b: User | None) -> bool:
+    if not (_authed(a) and _authed(b)) or a.pk == b.pk:
+        return False
+    return Block.objects.filter(
+        Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)
+    ).exists()
+
+
+
+
+def is_following(*, follower: User | None, followee: User) -> bool:
+    if not _authed(follower):
+        return False
+    return Follow.objects.filter(follower=follower, followee=followee).exists()
+
+
+def has_requested(*, follower: User | None, followee: User) -> bool:
+    if not _authed(follower):
+        return False
+    return FollowRequest.objects.filter(follower=follower, followee=followee).exists()
+
+
+def are_friends(*, a: User, b: User) -> bool:
+    """Mutual follows."""
+    return (
+        Follow.objects.filter(follower=a, followee=b).exists()
+        and Follow.objects.filter(follower=b, followee=a).exists()
+    )
+
+
+def following_ids(*, user: User | None) -> set[int]:
+    if not _authed(user):
+        return set()
+    return set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("actor")
+
+
+def notifications_unread_count(*, user: User | None) -> int:
+    if not _authed(user):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def follow_requests_for(*, user: User) -> QuerySet[FollowRequest]:
+    return FollowRequest.objects.filter(followee=user).select_related("follower")

@@ -1,0 +1,259 @@
+"""Writes about engagement: likes, comments, comment likes, shares.
+
+Every counter moves by an F() update in the same transaction as the insert or delete of the
+row a unique constraint guards, and only if that row really changed. Live events go out on
+commit; a channel layer that is down never fails the write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from social import graph
+from social.models import Notification, User
+from social.selectors import are_friends, is_blocked_between
+
+from . import live, selectors
+from .models import Comment, CommentLike, Like, Share, Video
+from .text import extract_mentions
+
+COMMENT_MAX = Comment.MAX_LENGTH
+
+
+def _insert(model, **fields) -> bool:
+    try:
+        with transaction.atomic():
+            model.objects.create(**fields)
+        return True
+    except IntegrityError:
+        return False
+
+
+def _require_interaction(*, user: User, video: Video) -> None:
+    """Who may touch a video at all: signed in, may see it, no block with its author."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("Log in to do that."))
+    if not selectors.can_view_video(viewer=user, video=video):
+        raise PermissionDenied(_("This video is not available."))
+    if is_blocked_between(a=user, b=video.author):
+        raise PermissionDenied(_("This video is not available."))
+
+
+def _stats_on_commit(video_pk: int) -> None:
+    transaction.on_commit(lambda: live.video_stats_changed(video_pk))
+
+
+# --- likes --------------------------------------------------------------------------------
+def like_create(*, user: User, video: Video) -> bool:
+    """Like once; repeated calls are idempotent. True if a like was added."""
+    _require_interaction(user=user, video=video)
+    with transaction.atomic():
+        if not _insert(Like, user=user, video=video):
+            return False
+        Video.objects.filter(pk=video.pk).update(likes_count=F("likes_count") + 1)
+        User.objects.filter(pk=video.author_id).update(
+            likes_received_count=F("likes_received_count") + 1
+        )
+        graph.notification_create(
+            recipient=video.author, actor=user, kind=Notification.Kind.LIKE,
+            video_public_id=video.public_id, dedupe=True,
+        )
+        _stats_on_commit(video.pk)
+    return True
+
+
+def like_delete(*, user: User, video: Video) -> bool:
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied(_("Log in to do that."))
+    with transaction.atomic():
+        deleted, _detail = Like.objects.filter(user=user, video=video).delete()
+        if not deleted:
+            return False
+        Video.objects.filter(pk=video.pk).update(likes_count=F("likes_count") - 1)
+        User.objects.filter(pk=video.author_id).update(
+            likes_received_count=F("likes_received_count") - 1
+        )
+        _stats_on_commit(video.pk)
+    return True
+
+
+# --- comments -----------------------------------------------------------------------------
+def _clean_text(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError({"text": _("Write something first.")})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError(
+            {"text": _("Comments can be at most %(n)d characters.") % {"n": COMMENT_MAX}}
+        )
+    if "\x00" in text:
+        raise ValidationError({"text": _("The comment contains characters we cannot store.")})
+    return text
+
+
+def comment_permission(*, user: User, video: Video) -> None:
+    _require_interaction(user=user, video=video)
+    if not video.allow_comments and user.pk != video.author_id:
+        raise PermissionDenied(_("Comments are turned off for this video."))
+    author = video.author
+    # Teens 13–15 hear only from friends (mutual follows).
+    if user.pk != author.pk and author.age is not None and author.age < 16:
+        if not are_friends(a=user, b=author):
+            raise PermissionDenied(_("Only friends can comment on this video."))
+
+
+def comment_create(
+    *, user: User, video: Video, text: str, parent: Comment | None = None
+) -> Comment:
+    comment_permission(user=user, video=video)
+    text = _clean_text(text)
+    if parent is not None:
+        if parent.video_id != video.pk or parent.is_removed:
+            raise ValidationError({"parent": _("That comment is not available.")})
+        if is_blocked_between(a=user, b=parent.author):
+            raise PermissionDenied(_("You cannot reply to this comment."))
+        if parent.parent_id is not None:  # one level: replies to replies join the thread
+            parent = Comment.objects.select_related("author").get(pk=parent.parent_id)
+    with transaction.atomic():
+        comment = Comment.objects.create(video=video, author=user, parent=parent, text=text)
+        Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") + 1)
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+            graph.notification_create(
+                recipient=parent.author, actor=user, kind=Notification.Kind.REPLY,
+                video_public_id=video.public_id, comment_public_id=comment.public_id,
+                snippet=text,
+            )
+        if parent is None or parent.author_id != video.author_id:
+            graph.notification_create(
+                recipient=video.author, actor=user, kind=Notification.Kind.COMMENT,
+                video_public_id=video.public_id, comment_public_id=comment.public_id,
+                snippet=text,
+            )
+        _notify_mentions(text=text, actor=user, video=video, comment=comment)
+        payload = comment_payload(comment)
+        transaction.on_commit(
+            lambda: live.comment_new(video_public_id=video.public_id, payload=payload)
+        )
+        _stats_on_commit(video.pk)
+    return comment
+
+
+def _notify_mentions(*, text: str, actor: User, video: Video, comment: Comment | None) -> None:
+    names = extract_mentions(text)[:10]
+    if not names:
+        return
+    query = Q()
+    for name in names:
+        query |= Q(username__iexact=name)
+    for mentioned in User.objects.filter(query, is_active=True):
+        if not selectors.can_view_video(viewer=mentioned, video=video):
+            continue
+        graph.notification_create(
+            recipient=mentioned, actor=actor, kind=Notification.Kind.MENTION,
+            video_public_id=video.public_id,
+            comment_public_id=comment.public_id if comment else "", snippet=text, dedupe=True,
+        )
+
+
+def caption_mentions_notify(*, video: Video) -> None:
+    """Called when a video becomes ready: mentions in its caption notify those people."""
+    _notify_mentions(text=video.caption, actor=video.author, video=video, comment=None)
+
+
+def comment_payload(comment: Comment) -> dict:
+    return {
+        "id": comment.public_id,
+        "author": comment.author.username,
+        "author_id": comment.author_id,  # consumers drop it before sending (block filtering)
+        "text": comment.text,
+        "parent": comment.parent.public_id if comment.parent_id else None,
+        "likes": comment.likes_count,
+        "created_at": comment.created_at.isoformat(),
+    }
+
+
+def comment_delete(*, user: User, comment: Comment) -> int:
+    """The comment's author or the video's owner (or staff) deletes it with its replies."""
+    video = comment.video
+    if user.pk not in (comment.author_id, video.author_id) and not user.is_staff:
+        raise PermissionDenied(_("You cannot delete this comment."))
+    with transaction.atomic():
+        ids = list(
+            Comment.objects.filter(Q(pk=comment.pk) | Q(parent=comment)).values_list("pk", flat=True)
+        )
+        Comment.objects.filter(pk__in=ids).delete()
+        Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") - len(ids))
+        if comment.parent_id:
+            Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
+        public_id = comment.public_id
+        transaction.on_commit(
+            lambda: live.comment_removed(video_public_id=video.public_id, comment_public_id=public_id)
+        )
+        _stats_on_commit(video.pk)
+    return len(ids)
+
+
+def comments_set_enabled(*, user: User, video: Video, enabled: bool) -> Video:
+    if user.pk != video.author_id:
+        raise PermissionDenied(_("Only the author can change this."))
+    Video.objects.filter(pk=video.pk).update(allow_comments=enabled)
+    video.allow_comments = enabled
+    return video
+
+
+def comment_like_create(*, user: User, comment: Comment) -> bool:
+    _require_interaction(user=user, video=comment.video)
+    if is_blocked_between(a=user, b=comment.author):
+        raise PermissionDenied(_("You cannot like this comment."))
+    with transaction.atomic():
+        if not _insert(CommentLike, user=user, comment=comment):
+            return False
+        Comment.objects.filter(pk=comment.pk).update(likes_count=F("likes_count") + 1)
+    return True
+
+
+def comment_like_delete(*, user: User, comment: Comment) -> bool:
+    with transaction.atomic():
+        deleted, _detail = CommentLike.objects.filter(user=user, comment=comment).delete()
+        if deleted:
+            Comment.objects.filter(pk=comment.pk).update(likes_count=F("likes_count") - 1)
+    return bool(deleted)
+
+
+# --- shares -------------------------------------------------------------------------------
+def viewer_key(*, user: User | None, session_key: str | None) -> str:
+    if user is not None and user.is_authenticated:
+        return f"u:{user.pk}"
+    if not session_key:
+        raise ValidationError(_("Sharing needs cookies enabled."))
+    return "s:" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def share_record(*, video: Video, key: str, user: User | None, channel: str = "link") -> bool:
+    """Count one share per viewer and video."""
+    if channel not in {"link", "native", "embed"}:
+        channel = "link"
+    with transaction.atomic():
+        created = _insert(
+            Share, video=video, viewer_key=key, channel=channel,
+            user=user if user is not None and user.is_authenticated else None,
+        )
+        if created:
+            Video.objects.filter(pk=video.pk).update(shares_count=F("shares_count") + 1)
+            _stats_on_commit(video.pk)
+    return created
+
+
+# --- counters -------------------------------------------------------------------------------
+def liked_video_ids(*, user: User | None, video_ids: list[int]) -> set[int]:
+    if user is None or not user.is_authenticated or not video_ids:
+        return set()
+    return set(
+        Like.objects.filter(user=user, video_id__in=video_ids).values_list("video_id", flat=True)
+    )
