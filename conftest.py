@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from social.models import User
@@ -14,6 +15,10 @@ from videos.models import Video
 from videos.testing import make_clip
 
 _seq = itertools.count(1)
+
+# Threads (database_sync_to_async, timers) must not keep connections open past a test, or
+# PostgreSQL refuses to drop the test database at the end.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +59,12 @@ def user_factory(db, faker):
         today = timezone.localdate()
         fields.setdefault("username", f"{faker.user_name()[:16]}{n}".replace("-", "_"))
         fields.setdefault("email", f"{n}.{faker.email()}")
-        fields.setdefault(
-            "birthdate", today.replace(year=today.year - age) - datetime.timedelta(days=1)
-        )
+        # The day before the birthday `age` years ago (1 March stands in for 29 February).
+        try:
+            anniversary = today.replace(year=today.year - age)
+        except ValueError:
+            anniversary = datetime.date(today.year - age, 3, 1)
+        fields.setdefault("birthdate", anniversary - datetime.timedelta(days=1))
         fields.setdefault("display_name", faker.name()[:50])
         user = User(**fields)
         user.set_password(password)

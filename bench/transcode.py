@@ -59,13 +59,45 @@ def main() -> None:
             return lambda: subprocess.run(argv, check=True, capture_output=True)  # noqa: S603
 
         plain_transcode = [
-            ffmpeg, "-y", "-loglevel", "error", "-i", str(big), "-vf", "scale=720:1280",
-            "-c:v", "libx264", "-profile:v", "high", "-preset", "veryfast", "-crf", "23",
-            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart",
+            ffmpeg,
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(big),
+            "-vf",
+            "scale=720:1280",
+            "-c:v",
+            "libx264",
+            "-profile:v",
+            "high",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-movflags",
+            "+faststart",
             str(tmp / "plain.mp4"),
         ]
-        plain_remux = [ffmpeg, "-y", "-loglevel", "error", "-i", str(small), "-c", "copy",
-                       "-movflags", "+faststart", str(tmp / "plain-remux.mp4")]
+        plain_remux = [
+            ffmpeg,
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(small),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(tmp / "plain-remux.mp4"),
+        ]
 
         assert pipeline(big)().transcoded is True
         assert pipeline(small)().transcoded is False
@@ -75,9 +107,15 @@ def main() -> None:
         plain_r = timed(plain(plain_remux), args.repeat)
 
     print(f"{'case':44} {'ours s':>8} {'plain s':>8} {'ratio':>6}")
-    print(f"{'transcode 15 s 1080x1920 -> 720x1280':44} {ours_t:8.2f} {plain_t:8.2f} {ours_t / plain_t:6.2f}")
-    print(f"{'remux fast path 15 s 720x1280':44} {ours_r:8.2f} {plain_r:8.2f} {ours_r / plain_r:6.2f}")
-    print(f"{'fast path vs transcode (ours)':44} {ours_r:8.2f} {ours_t:8.2f} {ours_r / ours_t:6.3f}")
+    print(
+        f"{'transcode 15 s 1080x1920 -> 720x1280':44} {ours_t:8.2f} {plain_t:8.2f} {ours_t / plain_t:6.2f}"
+    )
+    print(
+        f"{'remux fast path 15 s 720x1280':44} {ours_r:8.2f} {plain_r:8.2f} {ours_r / plain_r:6.2f}"
+    )
+    print(
+        f"{'fast path vs transcode (ours)':44} {ours_r:8.2f} {ours_t:8.2f} {ours_r / ours_t:6.3f}"
+    )
 
 
 if __name__ == "__main__":

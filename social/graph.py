@@ -57,8 +57,11 @@ def notification_create(
     if is_blocked_between(a=recipient, b=actor):
         return None
     fields = {
-        "recipient": recipient, "actor": actor, "kind": kind,
-        "video_public_id": video_public_id, "comment_public_id": comment_public_id,
+        "recipient": recipient,
+        "actor": actor,
+        "kind": kind,
+        "video_public_id": video_public_id,
+        "comment_public_id": comment_public_id,
     }
     if dedupe and Notification.objects.filter(**fields).exists():
         return None
@@ -108,20 +111,27 @@ def follow_create(*, follower: User, followee: User) -> str:
     with transaction.atomic():
         if followee.is_private:
             if _insert(FollowRequest, follower=follower, followee=followee):
-                notification_create(recipient=followee, actor=follower,
-                                    kind=Notification.Kind.FOLLOW_REQUEST, dedupe=True)
+                notification_create(
+                    recipient=followee,
+                    actor=follower,
+                    kind=Notification.Kind.FOLLOW_REQUEST,
+                    dedupe=True,
+                )
             return "requested"
         if _insert(Follow, follower=follower, followee=followee):
             _bump(follower.pk, "following_count", 1)
             _bump(followee.pk, "followers_count", 1)
-            notification_create(recipient=followee, actor=follower, kind=Notification.Kind.FOLLOW,
-                                dedupe=True)
+            notification_create(
+                recipient=followee, actor=follower, kind=Notification.Kind.FOLLOW, dedupe=True
+            )
             return "following"
     return "already"
 
 
 def _unfollow(follower_id: int, followee_id: int) -> bool:
-    deleted, _detail = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).delete()
+    deleted, _detail = Follow.objects.filter(
+        follower_id=follower_id, followee_id=followee_id
+    ).delete()
     if deleted:
         _bump(follower_id, "following_count", -1)
         _bump(followee_id, "followers_count", -1)
@@ -144,8 +154,9 @@ def follow_request_accept(*, followee: User, follower: User) -> bool:
     if _insert(Follow, follower=follower, followee=followee):
         _bump(follower.pk, "following_count", 1)
         _bump(followee.pk, "followers_count", 1)
-        notification_create(recipient=follower, actor=followee,
-                            kind=Notification.Kind.FOLLOW_ACCEPTED)
+        notification_create(
+            recipient=follower, actor=followee, kind=Notification.Kind.FOLLOW_ACCEPTED
+        )
     return True
 
 

@@ -24,11 +24,7 @@ def blocked_user_ids(*, user: User | None) -> set[int]:
 def is_blocked_between(*, a: User | None, b: User | None) -> bool:
     if not (_authed(a) and _authed(b)) or a.pk == b.pk:
         return False
-    return Block.objects.filter(
-        Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)
-    ).exists()
-
-
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
 def is_following(*, follower: User | None, followee: User) -> bool:

@@ -1,8 +1,14 @@
 """One error shape for every API 4xx: {"error": {"code", "message", "fields"}}."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,7 +23,19 @@ def _flatten(detail) -> dict[str, list[str]]:
     return {}
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
+
+
 def exception_handler(exc, context):
+    # Django's own limits on request bodies (DATA_UPLOAD_MAX_*) are raised while DRF parses;
+    # left alone they would become Django's HTML 400 page instead of the API's JSON.
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(_("The request has too many fields or files."))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -50,4 +50,3 @@ def rebuild_counters() -> dict[str, int]:
                 model.objects.filter(pk=pk).update(**{field: value})
             drift[f"{model.__name__}.{field}"] = len(ids_values)
     return drift
-

@@ -34,14 +34,22 @@ def _insert(model, **fields) -> bool:
         return False
 
 
-def _require_interaction(*, user: User, video: Video) -> None:
-    """Who may touch a video at all: signed in, may see it, no block with its author."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        raise PermissionDenied(_("Log in to do that."))
+def _require_visible(*, user: User | None, video: Video) -> None:
+    """The video is ready, the viewer may see it, and no block stands between them and its
+    author. A processing or failed video has nothing to engage with, even for its author."""
+    if video.status != Video.Status.READY:
+        raise PermissionDenied(_("This video is not available."))
     if not selectors.can_view_video(viewer=user, video=video):
         raise PermissionDenied(_("This video is not available."))
     if is_blocked_between(a=user, b=video.author):
         raise PermissionDenied(_("This video is not available."))
+
+
+def _require_interaction(*, user: User, video: Video) -> None:
+    """Who may touch a video at all: signed in, may see it, no block with its author."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("Log in to do that."))
+    _require_visible(user=user, video=video)
 
 
 def _stats_on_commit(video_pk: int) -> None:
@@ -60,8 +68,11 @@ def like_create(*, user: User, video: Video) -> bool:
             likes_received_count=F("likes_received_count") + 1
         )
         graph.notification_create(
-            recipient=video.author, actor=user, kind=Notification.Kind.LIKE,
-            video_public_id=video.public_id, dedupe=True,
+            recipient=video.author,
+            actor=user,
+            kind=Notification.Kind.LIKE,
+            video_public_id=video.public_id,
+            dedupe=True,
         )
         _stats_on_commit(video.pk)
     return True
@@ -102,9 +113,9 @@ def comment_permission(*, user: User, video: Video) -> None:
         raise PermissionDenied(_("Comments are turned off for this video."))
     author = video.author
     # Teens 13–15 hear only from friends (mutual follows).
-    if user.pk != author.pk and author.age is not None and author.age < 16:
-        if not are_friends(a=user, b=author):
-            raise PermissionDenied(_("Only friends can comment on this video."))
+    is_teen = author.age is not None and author.age < 16
+    if user.pk != author.pk and is_teen and not are_friends(a=user, b=author):
+        raise PermissionDenied(_("Only friends can comment on this video."))
 
 
 def comment_create(
@@ -125,14 +136,20 @@ def comment_create(
         if parent is not None:
             Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
             graph.notification_create(
-                recipient=parent.author, actor=user, kind=Notification.Kind.REPLY,
-                video_public_id=video.public_id, comment_public_id=comment.public_id,
+                recipient=parent.author,
+                actor=user,
+                kind=Notification.Kind.REPLY,
+                video_public_id=video.public_id,
+                comment_public_id=comment.public_id,
                 snippet=text,
             )
         if parent is None or parent.author_id != video.author_id:
             graph.notification_create(
-                recipient=video.author, actor=user, kind=Notification.Kind.COMMENT,
-                video_public_id=video.public_id, comment_public_id=comment.public_id,
+                recipient=video.author,
+                actor=user,
+                kind=Notification.Kind.COMMENT,
+                video_public_id=video.public_id,
+                comment_public_id=comment.public_id,
                 snippet=text,
             )
         _notify_mentions(text=text, actor=user, video=video, comment=comment)
@@ -155,9 +172,13 @@ def _notify_mentions(*, text: str, actor: User, video: Video, comment: Comment |
         if not selectors.can_view_video(viewer=mentioned, video=video):
             continue
         graph.notification_create(
-            recipient=mentioned, actor=actor, kind=Notification.Kind.MENTION,
+            recipient=mentioned,
+            actor=actor,
+            kind=Notification.Kind.MENTION,
             video_public_id=video.public_id,
-            comment_public_id=comment.public_id if comment else "", snippet=text, dedupe=True,
+            comment_public_id=comment.public_id if comment else "",
+            snippet=text,
+            dedupe=True,
         )
 
 
@@ -185,15 +206,21 @@ def comment_delete(*, user: User, comment: Comment) -> int:
         raise PermissionDenied(_("You cannot delete this comment."))
     with transaction.atomic():
         ids = list(
-            Comment.objects.filter(Q(pk=comment.pk) | Q(parent=comment)).values_list("pk", flat=True)
+            Comment.objects.filter(Q(pk=comment.pk) | Q(parent=comment)).values_list(
+                "pk", flat=True
+            )
         )
         Comment.objects.filter(pk__in=ids).delete()
         Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") - len(ids))
         if comment.parent_id:
-            Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
+            Comment.objects.filter(pk=comment.parent_id).update(
+                replies_count=F("replies_count") - 1
+            )
         public_id = comment.public_id
         transaction.on_commit(
-            lambda: live.comment_removed(video_public_id=video.public_id, comment_public_id=public_id)
+            lambda: live.comment_removed(
+                video_public_id=video.public_id, comment_public_id=public_id
+            )
         )
         _stats_on_commit(video.pk)
     return len(ids)
@@ -241,7 +268,10 @@ def share_record(*, video: Video, key: str, user: User | None, channel: str = "l
         channel = "link"
     with transaction.atomic():
         created = _insert(
-            Share, video=video, viewer_key=key, channel=channel,
+            Share,
+            video=video,
+            viewer_key=key,
+            channel=channel,
             user=user if user is not None and user.is_authenticated else None,
         )
         if created:

@@ -20,7 +20,7 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import close_old_connections
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ def group_send(group: str, message: dict) -> bool:
         async_to_sync(layer.group_send)(group, message)
         return True
     except Exception:
-        logger.warning("channel layer unavailable; live event %s dropped", message.get("type"),
-                       exc_info=True)
+        logger.warning(
+            "channel layer unavailable; live event %s dropped", message.get("type"), exc_info=True
+        )
         return False
 
 
@@ -110,7 +111,8 @@ class _StatsCoalescer:
         try:
             _read_and_send_stats(video_pk)
         finally:
-            close_old_connections()
+            # This timer thread opened its own connection; don't leave it dangling.
+            connection.close()
 
 
 stats = _StatsCoalescer(STATS_INTERVAL)
@@ -121,14 +123,17 @@ def video_stats_changed(video_pk: int) -> None:
 
 
 def comment_new(*, video_public_id: str, payload: dict) -> None:
-    group_send(video_group(video_public_id), {"type": "comment.new", "video": video_public_id,
-                                              "comment": payload})
+    group_send(
+        video_group(video_public_id),
+        {"type": "comment.new", "video": video_public_id, "comment": payload},
+    )
 
 
 def comment_removed(*, video_public_id: str, comment_public_id: str) -> None:
-    group_send(video_group(video_public_id), {"type": "comment.removed",
-                                              "video": video_public_id,
-                                              "comment": comment_public_id})
+    group_send(
+        video_group(video_public_id),
+        {"type": "comment.removed", "video": video_public_id, "comment": comment_public_id},
+    )
 
 
 def video_access_changed(*, video_public_id: str) -> None:

@@ -193,7 +193,9 @@ class Video(models.Model):
 
 
 class Like(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="like_set")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -253,7 +255,10 @@ class Share(models.Model):
 
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="share_set")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="shares",
     )
     viewer_key = models.CharField(max_length=64)

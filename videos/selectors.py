@@ -17,7 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from social.models import Follow, User
+from social.models import Block, Follow, User
+from social.selectors import is_blocked_between
 
 from .models import TaggedVideo, Video
 
@@ -88,15 +89,40 @@ def _follows(*, viewer: User | None, author_id: int) -> bool:
     return Follow.objects.filter(follower=viewer, followee_id=author_id).exists()
 
 
-def can_view_account_videos(*, viewer: User | None, author: User) -> bool:
-    """Whether viewer may see the videos of author at all (private accounts)."""
+class Access:
+    OK = "ok"
+    BLOCKED = "blocked"
+    PRIVATE = "private"
+    GONE = "gone"
+
+
+def account_access(*, viewer: User | None, author: User) -> str:
+    """Whether viewer may see the videos of author at all, and if not, why (an Access)."""
     if not author.is_active:
-        return bool(viewer and viewer.is_authenticated and viewer.is_staff)
+        return Access.OK if viewer and viewer.is_authenticated and viewer.is_staff else Access.GONE
     if viewer is not None and viewer.is_authenticated and viewer.pk == author.pk:
-        return True
-    if not author.is_private:
-        return True
-    return _follows(viewer=viewer, author_id=author.pk)
+        return Access.OK
+    # A block, either way round, hides each one's videos from the other.
+    if is_blocked_between(a=viewer, b=author):
+        return Access.BLOCKED
+    if not author.is_private or _follows(viewer=viewer, author_id=author.pk):
+        return Access.OK
+    return Access.PRIVATE
+
+
+def can_view_account_videos(*, viewer: User | None, author: User) -> bool:
+    """Whether viewer may see the videos of author at all (private accounts, blocks)."""
+    return account_access(viewer=viewer, author=author) == Access.OK
+
+
+def without_blocked(qs: QuerySet[Video], *, viewer: User | None) -> QuerySet[Video]:
+    """qs less the videos of everyone on the other side of a block with viewer (subqueries:
+    no extra round trip)."""
+    if viewer is None or not viewer.is_authenticated:
+        return qs
+    return qs.exclude(author__in=Block.objects.filter(blocker=viewer).values("blocked_id")).exclude(
+        author__in=Block.objects.filter(blocked=viewer).values("blocker_id")
+    )
 
 
 def can_view_video(*, viewer: User | None, video: Video) -> bool:
@@ -163,6 +189,7 @@ def visible_videos(*, viewer: User | None) -> QuerySet[Video]:
                 | Q(author=viewer)
             )
         )
+        qs = without_blocked(qs, viewer=viewer)
     return qs
 
 
@@ -198,9 +225,14 @@ def with_hashtags(qs: QuerySet[Video], tags: list[Tag]) -> QuerySet[Video]:
     return qs.filter(pk__in=tagged.values("content_object_id"))
 
 
+def for_you_videos(*, viewer: User | None) -> QuerySet[Video]:
+    """What For You draws from: public videos, less those of accounts blocked either way."""
+    return without_blocked(Video.objects.public(), viewer=viewer)
+
+
 def feed_for_you(*, viewer: User | None, cursor: str | None = None, limit: int = 8) -> Page:
     """Newest public videos. (The recommender replaces this in the For You issue.)"""
-    qs = Video.objects.public().with_cards()
+    qs = for_you_videos(viewer=viewer).with_cards()
     return paginate_newest(qs, cursor=cursor, limit=limit)
 
 
@@ -211,13 +243,21 @@ def profile_get(*, viewer: User | None, username: str) -> User:
     return user
 
 
+def profile_page(
+    *, viewer: User | None, author: User, cursor: str | None = None, limit: int = 30
+) -> tuple[str, Page]:
+    """The account access (an Access) and the page of author's videos viewer may see."""
+    access = account_access(viewer=viewer, author=author)
+    if access != Access.OK:
+        return access, Page(items=[], next_cursor=None)
+    qs = visible_videos(viewer=viewer).filter(author=author).with_cards()
+    return access, paginate_newest(qs, cursor=cursor, limit=limit)
+
+
 def profile_videos(
     *, viewer: User | None, author: User, cursor: str | None = None, limit: int = 30
 ) -> Page:
-    if not can_view_account_videos(viewer=viewer, author=author):
-        return Page(items=[], next_cursor=None)
-    qs = visible_videos(viewer=viewer).filter(author=author).with_cards()
-    return paginate_newest(qs, cursor=cursor, limit=limit)
+    return profile_page(viewer=viewer, author=author, cursor=cursor, limit=limit)[1]
 
 
 def profile_likes_total(*, author: User) -> int:
@@ -230,9 +270,12 @@ def feed_following(*, viewer: User, cursor: str | None = None, limit: int = 8) -
     qs = (
         Video.objects.ready()
         .filter(
-            is_hidden=False, author__is_active=True, author__in=followed,
+            is_hidden=False,
+            author__is_active=True,
+            author__in=followed,
             visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.FOLLOWERS],
         )
         .with_cards()
     )
+    qs = without_blocked(qs, viewer=viewer)
     return paginate_newest(qs, cursor=cursor, limit=limit)

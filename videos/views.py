@@ -88,10 +88,11 @@ def video_detail(request, username: str, public_id: str):
 def profile(request, username: str):
     author = selectors.profile_get(viewer=request.user, username=username)
     try:
-        page = selectors.profile_videos(viewer=request.user, author=author, cursor=_cursor(request))
+        access, page = selectors.profile_page(
+            viewer=request.user, author=author, cursor=_cursor(request)
+        )
     except selectors.BadCursor as exc:
         return _bad_cursor(request, exc)
-    can_see = selectors.can_view_account_videos(viewer=request.user, author=author)
     return render(
         request,
         "videos/profile.html",
@@ -99,7 +100,8 @@ def profile(request, username: str):
             "author": author,
             "links": list(author.links.all()),
             "videos": page.items,
-            "can_see_videos": can_see,
+            "can_see_videos": access == selectors.Access.OK,
+            "blocked": access == selectors.Access.BLOCKED,
             "next_url": f"?cursor={page.next_cursor}" if page.next_cursor else "",
             "is_me": request.user.is_authenticated and request.user.pk == author.pk,
         },
@@ -269,7 +271,9 @@ def following(request):
     except selectors.BadCursor as exc:
         return _bad_cursor(request, exc)
     return _feed_response(
-        request, page=page, template="videos/following.html",
+        request,
+        page=page,
+        template="videos/following.html",
         context={"feed": "following", "source": "following"},
         more_url=reverse("videos:following"),
     )

@@ -135,7 +135,9 @@ class VideoCommentsView(generics.ListCreateAPIView):
                     "comment_id", flat=True
                 )
             )
-        data = CommentSerializer(page, many=True, context={"liked_ids": liked, "request": request}).data
+        data = CommentSerializer(
+            page, many=True, context={"liked_ids": liked, "request": request}
+        ).data
         response = self.get_paginated_response(data)
         response.data["allow_comments"] = self.video.allow_comments
         return response
@@ -150,9 +152,11 @@ class VideoCommentsView(generics.ListCreateAPIView):
         parent = None
         parent_id = incoming.validated_data.get("parent")
         if parent_id:
-            parent = Comment.objects.select_related("author").filter(
-                public_id=parent_id, video=video
-            ).first()
+            parent = (
+                Comment.objects.select_related("author")
+                .filter(public_id=parent_id, video=video)
+                .first()
+            )
             if parent is None:
                 raise serializers.ValidationError({"parent": ["That comment is not available."]})
         try:
@@ -162,8 +166,10 @@ class VideoCommentsView(generics.ListCreateAPIView):
         except (DjangoPermissionDenied, DjangoValidationError) as exc:
             raise _drf(exc) from None
         comment = Comment.objects.select_related("author", "parent").get(pk=comment.pk)
-        return Response(CommentSerializer(comment, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            CommentSerializer(comment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _comment(request, public_id: str) -> Comment:
@@ -217,8 +223,10 @@ class CommentLikeView(APIView):
 
 FollowResult = inline_serializer(
     "FollowResult",
-    {"status": serializers.ChoiceField(choices=["following", "requested", "none"]),
-     "followers": serializers.IntegerField()},
+    {
+        "status": serializers.ChoiceField(choices=["following", "requested", "none"]),
+        "followers": serializers.IntegerField(),
+    },
 )
 
 
@@ -281,7 +289,10 @@ class FollowListView(generics.ListAPIView):
 class BlockView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=inline_serializer("BlockResult", {"blocked": serializers.BooleanField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("BlockResult", {"blocked": serializers.BooleanField()}),
+    )
     def post(self, request, username: str):
         target = User.objects.filter(username__iexact=username[:24], is_active=True).first()
         if target is None:
@@ -292,7 +303,10 @@ class BlockView(APIView):
             raise _drf(exc) from None
         return Response({"blocked": True})
 
-    @extend_schema(request=None, responses=inline_serializer("UnblockResult", {"blocked": serializers.BooleanField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("UnblockResult", {"blocked": serializers.BooleanField()}),
+    )
     def delete(self, request, username: str):
         target = User.objects.filter(username__iexact=username[:24]).first()
         if target is None:
@@ -307,8 +321,16 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "actor", "video_public_id", "comment_public_id", "snippet",
-                  "created_at", "unread"]
+        fields = [
+            "id",
+            "kind",
+            "actor",
+            "video_public_id",
+            "comment_public_id",
+            "snippet",
+            "created_at",
+            "unread",
+        ]
 
     def get_unread(self, obj) -> bool:
         return obj.read_at is None
@@ -321,11 +343,18 @@ class NotificationsView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         items = social_selectors.notifications_for(user=request.user)[:100]
-        return Response({
-            "unread": social_selectors.notifications_unread_count(user=request.user),
-            "results": NotificationSerializer(items, many=True, context={"request": request}).data,
-        })
+        return Response(
+            {
+                "unread": social_selectors.notifications_unread_count(user=request.user),
+                "results": NotificationSerializer(
+                    items, many=True, context={"request": request}
+                ).data,
+            }
+        )
 
-    @extend_schema(request=None, responses=inline_serializer("MarkRead", {"marked": serializers.IntegerField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("MarkRead", {"marked": serializers.IntegerField()}),
+    )
     def post(self, request):
         return Response({"marked": graph.notifications_mark_read(user=request.user)})

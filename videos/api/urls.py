@@ -11,7 +11,9 @@ urlpatterns = [
     path("videos/", views.VideoListCreateView.as_view(), name="api-videos"),
     path("videos/<str:public_id>/", views.VideoDetailView.as_view(), name="api-video"),
     path("videos/<str:public_id>/like/", engagement.VideoLikeView.as_view(), name="api-video-like"),
-    path("videos/<str:public_id>/share/", engagement.VideoShareView.as_view(), name="api-video-share"),
+    path(
+        "videos/<str:public_id>/share/", engagement.VideoShareView.as_view(), name="api-video-share"
+    ),
     path(
         "videos/<str:public_id>/comments/",
         engagement.VideoCommentsView.as_view(),
@@ -19,7 +21,9 @@ urlpatterns = [
     ),
     path("comments/<str:public_id>/", engagement.CommentDetailView.as_view(), name="api-comment"),
     path(
-        "comments/<str:public_id>/like/", engagement.CommentLikeView.as_view(), name="api-comment-like"
+        "comments/<str:public_id>/like/",
+        engagement.CommentLikeView.as_view(),
+        name="api-comment-like",
     ),
     path("notifications/", engagement.NotificationsView.as_view(), name="api-notifications"),
     path("users/<str:username>/", views.UserDetailView.as_view(), name="api-user"),

@@ -53,7 +53,7 @@ class ForYouFeedView(generics.ListAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return _cards(Video.objects.public())
+        return _cards(selectors.for_you_videos(viewer=self.request.user))
 
 
 class VideoListCreateView(generics.ListCreateAPIView):

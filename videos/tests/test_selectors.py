@@ -11,13 +11,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
-from social.models import Follow
+from social.models import Block, Follow
 from videos import selectors
 from videos.models import Video
 
 V = Video.Visibility
 S = Video.Status
-
 
 
 @pytest.fixture
@@ -406,3 +405,45 @@ def test_large_but_valid_pk_finds_nothing_rather_than_failing(db, video_factory,
     page = selectors.paginate_newest(Video.objects.all(), cursor=cursor, limit=5)
     assert page.items == []
     assert page.next_cursor is None
+
+
+# --- blocks ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("direction", ["viewer_blocked_author", "author_blocked_viewer"])
+def test_blocks_hide_videos_both_ways(people, video_factory, direction):
+    author, viewer = people["author"], people["follower"]  # a follower, even
+    if direction == "viewer_blocked_author":
+        Block.objects.create(blocker=viewer, blocked=author)
+    else:
+        Block.objects.create(blocker=author, blocked=viewer)
+    public = video_factory(author=author)
+    followers = video_factory(author=author, visibility=V.FOLLOWERS)
+    other = video_factory()
+    for video in (public, followers):
+        video = Video.objects.with_cards().get(pk=video.pk)
+        assert selectors.can_view_video(viewer=viewer, video=video) is False
+        with pytest.raises(Http404):
+            selectors.video_get_visible(viewer=viewer, public_id=video.public_id)
+        # nobody else is affected
+        assert selectors.can_view_video(viewer=author, video=video) is True
+    assert selectors.account_access(viewer=viewer, author=author) == selectors.Access.BLOCKED
+    assert selectors.can_view_account_videos(viewer=viewer, author=author) is False
+    assert [v.pk for v in selectors.visible_videos(viewer=viewer)] == [other.pk]
+    assert [v.pk for v in selectors.feed_for_you(viewer=viewer, limit=10).items] == [other.pk]
+    access, page = selectors.profile_page(viewer=viewer, author=author)
+    assert (access, page.items) == (selectors.Access.BLOCKED, [])
+    # the stranger and anonymous still see the public one
+    assert selectors.can_view_video(viewer=people["stranger"], video=public) is True
+    assert {v.pk for v in selectors.feed_for_you(viewer=None, limit=10).items} == {
+        public.pk,
+        other.pk,
+    }
+
+
+def test_account_access_reasons(people, user_factory):
+    author = people["author"]
+    assert selectors.account_access(viewer=None, author=author) == selectors.Access.OK
+    private = user_factory(is_private=True)
+    assert selectors.account_access(viewer=people["stranger"], author=private) == "private"
+    gone = user_factory(is_active=False)
+    assert selectors.account_access(viewer=people["stranger"], author=gone) == "gone"
+    assert selectors.account_access(viewer=people["staff"], author=gone) == "ok"

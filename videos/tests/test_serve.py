@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from social.models import Follow
+from social.models import Block, Follow
 from videos import services
 from videos.models import Video
 
 SIZE = 1000
 DATA = bytes((i * 7 + 3) % 256 for i in range(SIZE))
 POSTER = b"\xff\xd8\xff\xe0" + bytes(range(200)) + b"\xff\xd9"
-
 
 
 def media_root() -> Path:
@@ -343,9 +342,7 @@ def served_committed(transactional_db, make_served):
 
 @pytest.mark.django_db(transaction=True)
 async def test_asgi_range_streams(async_client, served_committed):
-    response = await async_client.get(
-        served_committed.file.url, headers={"Range": "bytes=100-299"}
-    )
+    response = await async_client.get(served_committed.file.url, headers={"Range": "bytes=100-299"})
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes 100-299/{SIZE}"
     assert response["Content-Length"] == "200"
@@ -355,3 +352,12 @@ async def test_asgi_range_streams(async_client, served_committed):
     response = await async_client.get(served_committed.file.url)
     assert response.status_code == 200
     assert b"".join([chunk async for chunk in response.streaming_content]) == DATA
+
+
+def test_blocked_viewer_gets_no_media(client, make_served, user_factory):
+    video = make_served()
+    viewer = user_factory()
+    Block.objects.create(blocker=viewer, blocked=video.author)
+    client.force_login(viewer)
+    assert client.get(video.file.url).status_code == 404
+    assert client.get(video.poster.url).status_code == 404
