@@ -1,4 +1,6 @@
-"""Take phone and desktop screenshots of a running site: python tools/screenshots.py [base_url] [out_dir]
+"""Take phone and desktop screenshots of a running site.
+
+    python tools/screenshots.py [base_url] [out_dir] [/path,/other]
 
 Used to look at what we built (the file tool shows PNGs). Not part of the test run.
 """

@@ -59,7 +59,8 @@ class VideoAdmin(admin.ModelAdmin):
         if not obj.file:
             return "—"
         return format_html(
-            '<video src="{}" poster="{}" controls preload="metadata" style="max-height:360px"></video>',
+            '<video src="{}" poster="{}" controls preload="metadata" '
+            'style="max-height:360px"></video>',
             obj.file.url,
             obj.poster.url if obj.poster else "",
         )

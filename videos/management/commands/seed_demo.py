@@ -17,6 +17,8 @@ from videos.media import PATTERNS
 from videos.models import Video
 from videos.testing import make_clip
 
+DEMO_PASSWORD = "repeater-demo"  # noqa: S105 - the documented demo login
+
 CREATORS = [
     (
         "mira.moves",
@@ -76,7 +78,6 @@ class Command(BaseCommand):
             return
         rng = random.Random(7)  # noqa: S311 - demo content, not security
         users = [self._creator(*spec) for spec in CREATORS]
-        demo_password = "repeater-demo"  # noqa: S105 - documented demo login
         with tempfile.TemporaryDirectory(prefix="repeater-seed-") as tmp:
             for i in range(count):
                 author = users[i % len(users)]
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} creators, {count} videos. Log in as any of "
-                f"{', '.join(u.username for u in users)} with password '{demo_password}'."
+                f"{', '.join(u.username for u in users)} with password '{DEMO_PASSWORD}'."
             )
         )
 
@@ -118,7 +119,7 @@ class Command(BaseCommand):
             user = social_services.user_create(
                 username=username,
                 email=f"{username.replace('.', '_')}@example.org",
-                password="repeater-demo",
+                password=DEMO_PASSWORD,
                 birthdate=datetime.date(1995, 5, 17),
             )
         social_services.profile_update(user=user, display_name=name, bio=bio)
