@@ -121,6 +121,8 @@ def follow_create(*, follower: User, followee: User) -> str:
         if _insert(Follow, follower=follower, followee=followee):
             _bump(follower.pk, "following_count", 1)
             _bump(followee.pk, "followers_count", 1)
+            # A request left from when the account was private is answered by this follow.
+            FollowRequest.objects.filter(follower=follower, followee=followee).delete()
             notification_create(
                 recipient=followee, actor=follower, kind=Notification.Kind.FOLLOW, dedupe=True
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from .models import Block, Follow, FollowRequest, Notification, User
@@ -65,3 +67,30 @@ def notifications_unread_count(*, user: User | None) -> int:
 
 def follow_requests_for(*, user: User) -> QuerySet[FollowRequest]:
     return FollowRequest.objects.filter(followee=user).select_related("follower")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How the viewer stands to another account, in one or two queries."""
+
+    following: bool = False
+    requested: bool = False
+    blocked_by_me: bool = False
+    blocked_by_them: bool = False
+
+
+def relation(*, viewer: User | None, other: User) -> Relation:
+    if not _authed(viewer) or viewer.pk == other.pk:
+        return Relation()
+    blocks = set(
+        Block.objects.filter(
+            Q(blocker=viewer, blocked=other) | Q(blocker=other, blocked=viewer)
+        ).values_list("blocker_id", flat=True)
+    )
+    if blocks:
+        return Relation(blocked_by_me=viewer.pk in blocks, blocked_by_them=other.pk in blocks)
+    following = Follow.objects.filter(follower=viewer, followee=other).exists()
+    requested = not following and FollowRequest.objects.filter(
+        follower=viewer, followee=other
+    ).exists()
+    return Relation(following=following, requested=requested)

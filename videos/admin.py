@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Sound, TaggedVideo, Video
 
 
@@ -69,13 +70,20 @@ class VideoAdmin(admin.ModelAdmin):
     def short_caption(self, obj):
         return (obj.caption[:60] + "…") if len(obj.caption) > 60 else obj.caption
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"is_hidden", "visibility"} & set(form.changed_data):
+            services.video_set_hidden(video=obj, hidden=obj.is_hidden)
+
     @admin.action(description=_("Hide selected videos"))
     def hide(self, request, queryset):
-        queryset.update(is_hidden=True)
+        for video in queryset:
+            services.video_set_hidden(video=video, hidden=True)
 
     @admin.action(description=_("Unhide selected videos"))
     def unhide(self, request, queryset):
-        queryset.update(is_hidden=False)
+        for video in queryset:
+            services.video_set_hidden(video=video, hidden=False)
 
 
 @admin.register(Sound)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -25,28 +27,65 @@ def _count(model, field: str, **extra):
     )
 
 
+# Comment counters count what readers see: comments removed by moderation are left out.
 SPECS = [
     (Video, "likes_count", lambda: _count(Like, "video")),
     (Video, "comments_count", lambda: _count(Comment, "video", is_removed=False)),
     (Video, "shares_count", lambda: _count(Share, "video")),
     (Comment, "likes_count", lambda: _count(CommentLike, "comment")),
-    (Comment, "replies_count", lambda: _count(Comment, "parent")),
+    (Comment, "replies_count", lambda: _count(Comment, "parent", is_removed=False)),
     (User, "followers_count", lambda: _count(Follow, "followee")),
     (User, "following_count", lambda: _count(Follow, "follower")),
     (User, "likes_received_count", lambda: _count(Like, "video__author")),
 ]
 
 
-def rebuild_counters() -> dict[str, int]:
-    """Returns {"Model.field": rows that were wrong} after fixing them, in one transaction
-    per counter so the site keeps running."""
-    drift: dict[str, int] = {}
+@dataclass(frozen=True)
+class Drift:
+    rows: int = 0  # rows whose counter was wrong
+    amount: int = 0  # the sum of |stored - true| over those rows
+
+
+def _fix_row(model, field: str, expression, pk: int) -> int:
+    """Recount one row under its lock and store the true value; returns how far off it was.
+
+    The lock comes first: every service bumps a counter inside the transaction that inserted
+    or deleted its row, so once this transaction holds the counter's row lock, a recount
+    sees exactly the rows whose bumps are already in the stored value (a write still in
+    flight bumps after us, on top of the value we store). Counting before locking could
+    store a stale number and create the very drift this command repairs."""
+    with transaction.atomic():
+        locked = list(model.objects.select_for_update().filter(pk=pk).values_list(field, flat=True))
+        if not locked:
+            return 0
+        true = (
+            model.objects.filter(pk=pk)
+            .annotate(_true=expression())
+            .values_list("_true", flat=True)[0]
+        )
+        if locked[0] == true:
+            return 0
+        model.objects.filter(pk=pk).update(**{field: true})
+        return abs(locked[0] - true)
+
+
+def rebuild_counters() -> dict[str, Drift]:
+    """Returns {"Model.field": Drift} after fixing every wrong counter. Candidates are found
+    with one query per counter and fixed one row at a time, each in its own short
+    transaction, so the site keeps running meanwhile."""
+    drift: dict[str, Drift] = {}
     for model, field, expression in SPECS:
-        with transaction.atomic():
-            qs = model.objects.annotate(_true=expression())
-            wrong = qs.filter(~Q(**{field: F("_true")}))
-            ids_values = list(wrong.values_list("pk", "_true"))
-            for pk, value in ids_values:
-                model.objects.filter(pk=pk).update(**{field: value})
-            drift[f"{model.__name__}.{field}"] = len(ids_values)
+        candidates = (
+            model.objects.annotate(_true=expression())
+            .filter(~Q(**{field: F("_true")}))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rows = amount = 0
+        for pk in list(candidates):
+            off = _fix_row(model, field, expression, pk)
+            if off:
+                rows += 1
+                amount += off
+        drift[f"{model.__name__}.{field}"] = Drift(rows=rows, amount=amount)
     return drift

@@ -121,29 +121,42 @@ def comment_permission(*, user: User, video: Video) -> None:
 def comment_create(
     *, user: User, video: Video, text: str, parent: Comment | None = None
 ) -> Comment:
+    """Comment on video, or reply to parent. Replies are one level deep: a reply to a reply
+    joins that reply's thread (its top-level comment), and the person replied to is told."""
     comment_permission(user=user, video=video)
     text = _clean_text(text)
-    if parent is not None:
-        if parent.video_id != video.pk or parent.is_removed:
+    replied_to = parent
+    if replied_to is not None:
+        if replied_to.video_id != video.pk or replied_to.is_removed:
             raise ValidationError({"parent": _("That comment is not available.")})
-        if is_blocked_between(a=user, b=parent.author):
+        if is_blocked_between(a=user, b=replied_to.author):
             raise PermissionDenied(_("You cannot reply to this comment."))
-        if parent.parent_id is not None:  # one level: replies to replies join the thread
-            parent = Comment.objects.select_related("author").get(pk=parent.parent_id)
     with transaction.atomic():
+        if replied_to is not None:
+            # Lock the thread's top comment (comment_delete locks it first too): a reply
+            # cannot join a thread that is being deleted, and the counts stay exact.
+            parent = (
+                Comment.objects.select_for_update()
+                .filter(pk=replied_to.parent_id or replied_to.pk, video=video, is_removed=False)
+                .first()
+            )
+            if parent is None:
+                raise ValidationError({"parent": _("That comment is not available.")})
+            if parent.pk != replied_to.pk and is_blocked_between(a=user, b=parent.author):
+                raise PermissionDenied(_("You cannot reply to this comment."))
         comment = Comment.objects.create(video=video, author=user, parent=parent, text=text)
         Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") + 1)
         if parent is not None:
             Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
             graph.notification_create(
-                recipient=parent.author,
+                recipient=replied_to.author,
                 actor=user,
                 kind=Notification.Kind.REPLY,
                 video_public_id=video.public_id,
                 comment_public_id=comment.public_id,
                 snippet=text,
             )
-        if parent is None or parent.author_id != video.author_id:
+        if replied_to is None or replied_to.author_id != video.author_id:
             graph.notification_create(
                 recipient=video.author,
                 actor=user,
@@ -200,19 +213,30 @@ def comment_payload(comment: Comment) -> dict:
 
 
 def comment_delete(*, user: User, comment: Comment) -> int:
-    """The comment's author or the video's owner (or staff) deletes it with its replies."""
+    """The comment's author or the video's owner (or staff) deletes it with its replies.
+    Returns how many comments went: 0 when it was already gone (a double click, or the
+    author and the owner at once), and then no counter moves."""
     video = comment.video
     if user.pk not in (comment.author_id, video.author_id) and not user.is_staff:
         raise PermissionDenied(_("You cannot delete this comment."))
     with transaction.atomic():
-        ids = list(
-            Comment.objects.filter(Q(pk=comment.pk) | Q(parent=comment)).values_list(
-                "pk", flat=True
+        # Lock the thread's top comment first, in the same order as comment_create.
+        thread = Comment.objects.select_for_update().filter(pk=comment.parent_id or comment.pk)
+        if not list(thread.values_list("pk", flat=True)):
+            return 0
+        rows = dict(
+            Comment.objects.filter(Q(pk=comment.pk) | Q(parent_id=comment.pk)).values_list(
+                "pk", "is_removed"
             )
         )
-        Comment.objects.filter(pk__in=ids).delete()
-        Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") - len(ids))
-        if comment.parent_id:
+        if comment.pk not in rows:
+            return 0
+        Comment.objects.filter(pk__in=list(rows)).delete()
+        # Counters count what readers see: comments removed by moderation are not in them.
+        visible = sum(1 for removed in rows.values() if not removed)
+        if visible:
+            Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") - visible)
+        if comment.parent_id and not rows[comment.pk]:
             Comment.objects.filter(pk=comment.parent_id).update(
                 replies_count=F("replies_count") - 1
             )
@@ -223,7 +247,7 @@ def comment_delete(*, user: User, comment: Comment) -> int:
             )
         )
         _stats_on_commit(video.pk)
-    return len(ids)
+    return len(rows)
 
 
 def comments_set_enabled(*, user: User, video: Video, enabled: bool) -> Video:
@@ -236,7 +260,7 @@ def comments_set_enabled(*, user: User, video: Video, enabled: bool) -> Video:
 
 def comment_like_create(*, user: User, comment: Comment) -> bool:
     _require_interaction(user=user, video=comment.video)
-    if is_blocked_between(a=user, b=comment.author):
+    if comment.is_removed or is_blocked_between(a=user, b=comment.author):
         raise PermissionDenied(_("You cannot like this comment."))
     with transaction.atomic():
         if not _insert(CommentLike, user=user, comment=comment):
@@ -263,7 +287,8 @@ def viewer_key(*, user: User | None, session_key: str | None) -> str:
 
 
 def share_record(*, video: Video, key: str, user: User | None, channel: str = "link") -> bool:
-    """Count one share per viewer and video."""
+    """Count one share per viewer and video, of a video that viewer may see."""
+    _require_visible(user=user, video=video)
     if channel not in {"link", "native", "embed"}:
         channel = "link"
     with transaction.atomic():

@@ -213,6 +213,25 @@ def video_update(
             video.save(update_fields=fields)
         if caption is not None:
             video.tags.set(_hashtags(video.caption), clear=True)
+        if visibility is not None:
+            _access_changed_on_commit(video)
+    return video
+
+
+def _access_changed_on_commit(video: Video) -> None:
+    """Live subscribers who may no longer see the video stop hearing about it."""
+    from . import live
+
+    public_id = video.public_id
+    transaction.on_commit(lambda: live.video_access_changed(video_public_id=public_id))
+
+
+def video_set_hidden(*, video: Video, hidden: bool) -> Video:
+    """Moderation: hide or unhide everywhere (feeds, pages, API, media, live pushes)."""
+    with transaction.atomic():
+        Video.objects.filter(pk=video.pk).update(is_hidden=hidden)
+        video.is_hidden = hidden
+        _access_changed_on_commit(video)
     return video
 
 
@@ -222,6 +241,7 @@ def video_delete(*, video: Video, actor: User) -> None:
     files = [f for f in (video.file, video.poster, video.original) if f]
     names = [(f.storage, f.name) for f in files]
     with transaction.atomic():
+        _access_changed_on_commit(video)
         video.delete()
         transaction.on_commit(lambda: _delete_files(names))
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("tag/<str:name>/", views.hashtag, name="hashtag"),
     path("sound/<str:public_id>/", views.sound, name="sound"),
     path("@<str:username>/", views.profile, name="profile"),
+    path("@<str:username>/action/", views.profile_action, name="profile_action"),
     path("@<str:username>/video/<str:public_id>/", views.video_detail, name="detail"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -10,9 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from social import graph
+from social import selectors as social_selectors
+
+from . import engagement, selectors, services
 from .forms import UploadForm
 from .models import Sound, Video
 
@@ -25,6 +29,11 @@ def _feed_response(request, *, page: selectors.Page, template: str, context: dic
         **context,
         "videos": page.items,
         "next_url": f"{more_url}?cursor={page.next_cursor}" if page.next_cursor else "",
+        # The viewer's own state on these slides: two queries, however long the page.
+        "liked_ids": engagement.liked_video_ids(
+            user=request.user, video_ids=[v.pk for v in page.items]
+        ),
+        "following_ids": social_selectors.following_ids(user=request.user),
     }
     if request.GET.get("fragment") == "1":
         return render(request, "videos/partials/slides.html", context)
@@ -87,10 +96,13 @@ def video_detail(request, username: str, public_id: str):
 @require_GET
 def profile(request, username: str):
     author = selectors.profile_get(viewer=request.user, username=username)
+    viewer = request.user
+    relation = social_selectors.relation(viewer=viewer, other=author)
+    if relation.blocked_by_them:
+        # Someone who blocked you is simply not there for you.
+        raise Http404(_("This account is not available."))
     try:
-        access, page = selectors.profile_page(
-            viewer=request.user, author=author, cursor=_cursor(request)
-        )
+        access, page = selectors.profile_page(viewer=viewer, author=author, cursor=_cursor(request))
     except selectors.BadCursor as exc:
         return _bad_cursor(request, exc)
     return render(
@@ -98,14 +110,38 @@ def profile(request, username: str):
         "videos/profile.html",
         {
             "author": author,
-            "links": list(author.links.all()),
+            "links": [] if relation.blocked_by_me else list(author.links.all()),
             "videos": page.items,
             "can_see_videos": access == selectors.Access.OK,
             "blocked": access == selectors.Access.BLOCKED,
+            "relation": relation,
             "next_url": f"?cursor={page.next_cursor}" if page.next_cursor else "",
-            "is_me": request.user.is_authenticated and request.user.pk == author.pk,
+            "is_me": viewer.is_authenticated and viewer.pk == author.pk,
         },
     )
+
+
+@login_required
+@require_POST
+def profile_action(request, username: str):
+    """Follow, unfollow, block and unblock from the profile page, without JavaScript."""
+    author = selectors.profile_get(viewer=request.user, username=username)
+    action = request.POST.get("action", "")
+    try:
+        if action == "follow":
+            graph.follow_create(follower=request.user, followee=author)
+        elif action == "unfollow":
+            graph.follow_delete(follower=request.user, followee=author)
+        elif action == "block":
+            graph.block_create(blocker=request.user, blocked=author)
+            messages.success(request, _("You blocked @%(name)s.") % {"name": author.username})
+        elif action == "unblock":
+            graph.block_delete(blocker=request.user, blocked=author)
+        else:
+            return render(request, "errors/400.html", {"message": _("Unknown action.")}, status=400)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    return redirect("videos:profile", username=author.username)
 
 
 @require_GET

@@ -83,9 +83,12 @@ class VideoShareView(APIView):
             key = engagement.viewer_key(user=request.user, session_key=request.session.session_key)
         except DjangoValidationError as exc:
             raise _drf(exc) from None
-        engagement.share_record(
-            video=video, key=key, user=request.user, channel=incoming.validated_data["channel"]
-        )
+        try:
+            engagement.share_record(
+                video=video, key=key, user=request.user, channel=incoming.validated_data["channel"]
+            )
+        except DjangoPermissionDenied as exc:
+            raise _drf(exc) from None
         shares = Video.objects.values_list("shares_count", flat=True).get(pk=video.pk)
         return Response({"shares": shares})
 
@@ -172,7 +175,9 @@ class VideoCommentsView(generics.ListCreateAPIView):
         )
 
 
-def _comment(request, public_id: str) -> Comment:
+def _comment(request, public_id: str, *, moderating: bool = False) -> Comment:
+    """A comment the viewer may see. Moderating (deleting), the video's owner and staff
+    reach comments across a block too: blocking a troll must not shield their comments."""
     comment = (
         Comment.objects.select_related("video__author", "author")
         .filter(public_id=public_id[:16], is_removed=False)
@@ -180,7 +185,11 @@ def _comment(request, public_id: str) -> Comment:
     )
     if comment is None or not selectors.can_view_video(viewer=request.user, video=comment.video):
         raise Http404
-    if social_selectors.is_blocked_between(a=request.user, b=comment.author):
+    user = request.user
+    moderator = user.is_authenticated and (user.pk == comment.video.author_id or user.is_staff)
+    if not (moderating and moderator) and social_selectors.is_blocked_between(
+        a=user, b=comment.author
+    ):
         raise Http404
     return comment
 
@@ -190,7 +199,7 @@ class CommentDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, public_id: str):
-        comment = _comment(request, public_id)
+        comment = _comment(request, public_id, moderating=True)
         try:
             engagement.comment_delete(user=request.user, comment=comment)
         except DjangoPermissionDenied as exc:

@@ -578,9 +578,9 @@ def _count(client, url) -> int:
 # the user and the nav's unread-notifications count. The profile adds the author and links,
 # and for a signed-in viewer the block check.
 FEED_QUERIES_ANONYMOUS = 2
-FEED_QUERIES_SIGNED_IN = 5
+FEED_QUERIES_SIGNED_IN = 7  # + liked ids, followed ids
 PROFILE_QUERIES_ANONYMOUS = 4
-PROFILE_QUERIES_SIGNED_IN = 8
+PROFILE_QUERIES_SIGNED_IN = 11  # + block/follow/request relation to the author
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -636,11 +636,14 @@ def test_blocked_author_gone_from_pages(client, author, video_factory, user_fact
     assert doc(client.get("/")).slides() == [other.public_id]
     assert client.get(video.get_absolute_url()).status_code == 404
     assert doc(client.get("/tag/dance/")).slides() == [other.public_id]
+    # Whoever blocked you is not there for you at all (issue 3: neither sees the profile).
     response = client.get(f"/@{author.username}/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Videos not available" in html
-    assert "This account is private" not in html
-    assert video.public_id not in html
+    assert response.status_code == 404
+    assert video.public_id not in response.content.decode()
+    # The blocker sees a bare page with an Unblock button: no bio, links or videos.
+    client.force_login(author)
+    html = client.get(f"/@{viewer.username}/").content.decode()
+    assert "You blocked this account" in html
+    assert 'value="unblock"' in html
     client.logout()
     assert client.get(video.get_absolute_url()).status_code == 200

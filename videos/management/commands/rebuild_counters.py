@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         drift = rebuild_counters()
-        total = sum(drift.values())
         for name, fixed in drift.items():
-            self.stdout.write(f"{name:32} {fixed} fixed")
+            self.stdout.write(f"{name:32} {fixed.rows} fixed (off by {fixed.amount} in total)")
+        total = sum(fixed.rows for fixed in drift.values())
         self.stdout.write(self.style.SUCCESS(f"Done: {total} counters were off and are now right."))
