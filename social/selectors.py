@@ -90,7 +90,7 @@ def relation(*, viewer: User | None, other: User) -> Relation:
     if blocks:
         return Relation(blocked_by_me=viewer.pk in blocks, blocked_by_them=other.pk in blocks)
     following = Follow.objects.filter(follower=viewer, followee=other).exists()
-    requested = not following and FollowRequest.objects.filter(
-        follower=viewer, followee=other
-    ).exists()
+    requested = (
+        not following and FollowRequest.objects.filter(follower=viewer, followee=other).exists()
+    )
     return Relation(following=following, requested=requested)

@@ -176,6 +176,11 @@ def video_process(*, video_id: int) -> Video:
         _delete_files(saved)
         logger.info("video %s changed while processing; result dropped", video.public_id)
         return Video.objects.filter(pk=video.pk).first() or video
+    if video.status == Video.Status.READY:
+        from .engagement import caption_mentions_notify
+
+        # Now that people can watch it, @mentions in the caption tell them.
+        caption_mentions_notify(video=video)
     return video
 
 

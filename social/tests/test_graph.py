@@ -335,9 +335,7 @@ def test_notification_push_on_commit_carries_the_unread_count(
     monkeypatch.setattr(graph, "on_notification", [lambda n, unread: pushed.append((n, unread))])
     with django_capture_on_commit_callbacks(execute=True):
         graph.follow_create(follower=alice, followee=bob)
-    assert [(n.kind, n.recipient_id, unread) for n, unread in pushed] == [
-        (K.FOLLOW, bob.pk, 1)
-    ]
+    assert [(n.kind, n.recipient_id, unread) for n, unread in pushed] == [(K.FOLLOW, bob.pk, 1)]
 
 
 def test_a_failing_push_hook_does_not_fail_the_write(
