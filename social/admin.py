@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .links import link_normalise
-from .models import ExternalLink, Follow, User
+from .models import Block, ExternalLink, Follow, FollowRequest, Notification, User
 
 
 class ExternalLinkAdminForm(forms.ModelForm):
@@ -77,3 +77,28 @@ class FollowAdmin(admin.ModelAdmin):
     search_fields = ("follower__username", "followee__username")
     raw_id_fields = ("follower", "followee")
     date_hierarchy = "created_at"
+
+
+@admin.register(FollowRequest)
+class FollowRequestAdmin(admin.ModelAdmin):
+    list_display = ("follower", "followee", "created_at")
+    search_fields = ("follower__username", "followee__username")
+    raw_id_fields = ("follower", "followee")
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ("blocker", "blocked", "created_at")
+    search_fields = ("blocker__username", "blocked__username")
+    raw_id_fields = ("blocker", "blocked")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "actor", "kind", "video_public_id", "created_at", "read_at")
+    list_filter = ("kind", "created_at")
+    search_fields = ("recipient__username", "actor__username", "video_public_id", "snippet")
+    raw_id_fields = ("recipient", "actor")
+    date_hierarchy = "created_at"
+    list_select_related = ("recipient", "actor")

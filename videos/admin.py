@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Sound, TaggedVideo, Video
+from .models import Comment, CommentLike, Like, Share, Sound, TaggedVideo, Video
 
 
 @admin.register(Video)
@@ -108,3 +108,53 @@ class TaggedVideoAdmin(admin.ModelAdmin):
     list_display = ("tag", "content_object")
     search_fields = ("tag__name", "content_object__public_id")
     raw_id_fields = ("content_object",)
+
+
+@admin.register(Like)
+class LikeAdmin(admin.ModelAdmin):
+    list_display = ("user", "video", "created_at")
+    search_fields = ("user__username", "video__public_id")
+    raw_id_fields = ("user", "video")
+    date_hierarchy = "created_at"
+    list_select_related = ("user", "video")
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "author",
+        "video",
+        "short_text",
+        "parent",
+        "likes_count",
+        "replies_count",
+        "is_removed",
+        "created_at",
+    )
+    list_filter = ("is_removed", "created_at")
+    search_fields = ("public_id", "text", "author__username", "video__public_id")
+    raw_id_fields = ("author", "video", "parent")
+    readonly_fields = ("public_id", "likes_count", "replies_count")
+    date_hierarchy = "created_at"
+    list_select_related = ("author", "video", "parent")
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return (obj.text[:80] + "…") if len(obj.text) > 80 else obj.text
+
+
+@admin.register(CommentLike)
+class CommentLikeAdmin(admin.ModelAdmin):
+    list_display = ("user", "comment", "created_at")
+    search_fields = ("user__username", "comment__public_id")
+    raw_id_fields = ("user", "comment")
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    list_display = ("video", "user", "channel", "created_at")
+    list_filter = ("channel", "created_at")
+    search_fields = ("video__public_id", "user__username")
+    raw_id_fields = ("video", "user")
+    exclude = ("viewer_key",)
