@@ -55,14 +55,23 @@ def following_ids(*, user: User | None) -> set[int]:
     return set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
 
 
+def _without_blocked_actors(qs: QuerySet[Notification], *, user: User) -> QuerySet[Notification]:
+    # Subqueries, not id lists: still one query however many blocks there are.
+    return qs.exclude(actor__in=Block.objects.filter(blocker=user).values("blocked")).exclude(
+        actor__in=Block.objects.filter(blocked=user).values("blocker")
+    )
+
+
 def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("actor")
+    qs = Notification.objects.filter(recipient=user).select_related("actor")
+    return _without_blocked_actors(qs, user=user)
 
 
 def notifications_unread_count(*, user: User | None) -> int:
     if not _authed(user):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return _without_blocked_actors(qs, user=user).count()
 
 
 def follow_requests_for(*, user: User) -> QuerySet[FollowRequest]:

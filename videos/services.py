@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
@@ -247,6 +248,10 @@ def video_delete(*, video: Video, actor: User) -> None:
     names = [(f.storage, f.name) for f in files]
     with transaction.atomic():
         _access_changed_on_commit(video)
+        # The likes go with the video, so its author's total must drop by them too.
+        User.objects.filter(pk=video.author_id).update(
+            likes_received_count=Greatest(F("likes_received_count") - video.likes_count, 0)
+        )
         video.delete()
         transaction.on_commit(lambda: _delete_files(names))
 
