@@ -47,7 +47,9 @@ def wait_http(url: str, timeout: float = 30) -> None:
 def wrk(url: str, seconds: int, connections: int) -> float:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -78,28 +80,63 @@ def main() -> None:
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "--count", "12"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "seed_demo", "--count", "12"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     servers = {
-        "daphne x1": lambda port: [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p",
-                                   str(port), "tiktok.asgi:application"],
+        "daphne x1": lambda port: [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "tiktok.asgi:application",
+        ],
         f"uvicorn x{args.workers}": lambda port: [
-            sys.executable, "-m", "uvicorn", "tiktok.asgi:application", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(args.workers), "--no-access-log",
-            "--loop", "uvloop", "--http", "httptools", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tiktok.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
         ],
     }
     results: dict[str, dict[str, float]] = {}
     for name, command in servers.items():
         port = free_port()
-        proc = subprocess.Popen(command(port), cwd=ROOT, env=env,  # noqa: S603
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            command(port),
+            cwd=ROOT,
+            env=env,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             wait_http(f"{base}/healthz")
             for path in PATHS:  # warm up
                 wrk(base + path, 2, 4)
-            results[name] = {path: wrk(base + path, args.seconds, args.connections) for path in PATHS}
+            results[name] = {
+                path: wrk(base + path, args.seconds, args.connections) for path in PATHS
+            }
         finally:
             proc.terminate()
             proc.wait(timeout=20)
