@@ -125,7 +125,7 @@ def main() -> None:
         proc = subprocess.Popen(
             command(port),
             cwd=ROOT,
-            env=env,  # noqa: S603
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
