@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import secrets
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from social.models import User
-from videos.models import Video
+from videos.models import Sound, Video
 from videos.testing import make_clip
 
 _seq = itertools.count(1)
@@ -47,9 +48,19 @@ def _isolated_media(settings, tmp_path):
     # FileField resolves a callable storage once, at import; point it at this test's folder.
     original = Video._meta.get_field("original")
     original.storage = storages["private"]
+    sound_original = Sound._meta.get_field("original")
+    sound_original.storage = storages["private"]
     yield
     storages._storages = {}
     original.storage = storages["private"]
+    sound_original.storage = storages["private"]
+
+
+@pytest.fixture(autouse=True)
+def _own_login_lockout_counts(settings):
+    """Every test client comes from 127.0.0.1: failed logins must not add up across tests
+    into a lockout (social.lockout), so each test counts under its own cache prefix."""
+    settings.LOGIN_LOCKOUT_KEY_PREFIX = f"lockout-{secrets.token_hex(6)}"
 
 
 @pytest.fixture

@@ -5,11 +5,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from .lockout import LockoutStatus, lockout_status
 from .models import ExternalLink, User
 
 
@@ -62,6 +64,21 @@ class MeSerializer(UserSerializer):
         fields = [*UserSerializer.Meta.fields, "email"]
 
 
+class LockedOut(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self, lock: LockoutStatus):
+        super().__init__(lock.message)
+        self.wait = lock.retry_after  # DRF's handler turns it into Retry-After
+
+
+def _refuse_if_locked(request, username: str) -> None:
+    lock = lockout_status(request=request, username=username)
+    if lock.locked:
+        raise LockedOut(lock)
+
+
 class TokenView(APIView):
     """Exchange username and password for an API token."""
 
@@ -87,8 +104,10 @@ class TokenView(APIView):
             or not password
         ):
             raise serializers.ValidationError({"username": [_("Give a username and a password.")]})
+        _refuse_if_locked(request, username)
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_active:
+            _refuse_if_locked(request, username)  # this failure may have reached the limit
             raise serializers.ValidationError(_("Those credentials are not valid."))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, status=status.HTTP_200_OK)

@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .lockout import lockout_status
 from .models import ExternalLink, User, username_validator
 from .services import age_gate_check
 
@@ -94,3 +97,37 @@ class LinksForm(forms.Form):
                 max_length=300,
                 widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
             )
+
+
+class LockoutFormMixin:
+    """Login forms that say clearly when repeated failures have locked the login out.
+
+    The lock itself is enforced by social.lockout.LockoutBackend inside authenticate(); this
+    only turns it into a message. The message is the same whether the username exists."""
+
+    locked_out = None  # a LockoutStatus once the form has been refused for a lockout
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is not None and self.cleaned_data.get("password"):
+            self._raise_if_locked(username)
+        try:
+            return super().clean()
+        except ValidationError:
+            # This failure may have been the one that reached the limit.
+            self._raise_if_locked(username)
+            raise
+
+    def _raise_if_locked(self, username) -> None:
+        status = lockout_status(request=self.request, username=username)
+        if status.locked:
+            self.locked_out = status
+            raise ValidationError(status.message, code="locked_out")
+
+
+class LockoutAuthenticationForm(LockoutFormMixin, AuthenticationForm):
+    pass
+
+
+class LockoutAdminAuthenticationForm(LockoutFormMixin, AdminAuthenticationForm):
+    pass

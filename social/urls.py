@@ -13,12 +13,6 @@ urlpatterns = [
 
 # Login/logout keep Django's un-namespaced names so LOGIN_URL and the admin agree.
 auth_urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="social/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import LinksForm, ProfileForm, SignupForm
+from .forms import LinksForm, LockoutAuthenticationForm, ProfileForm, SignupForm
 from .images import avatar_too_large_error
 
 
@@ -45,6 +46,21 @@ def signup(request):
             request, "social/too_young.html", {"message": form.errors["birthdate"][0]}, status=200
         )
     return render(request, "social/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with failures counted and a lockout after too many (social.lockout)."""
+
+    authentication_form = LockoutAuthenticationForm
+    template_name = "social/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_out is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_out.retry_after)
+        return response
 
 
 @login_required

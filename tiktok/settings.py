@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
+    "csp",
     "social",
     "videos",
 ]
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise (static files need no policy), before anything that renders HTML.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +152,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Periodic jobs for `celery -A tiktok beat` (or run the same management commands from cron).
+CELERY_BEAT_SCHEDULE = {
+    # Files of data exports that expired or were downloaded (manage.py privacy_cleanup).
+    "data-exports-cleanup": {"task": "videos.data_exports_cleanup", "schedule": 3600.0},
+}
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "social.User"
@@ -161,6 +170,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 MINIMUM_AGE = 13
+# The lockout backend only says "no" (while a username or an address is locked out); the
+# model backend below it checks passwords. Sessions name the model backend, as before.
+AUTHENTICATION_BACKENDS = [
+    "social.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (web login, admin login and POST /api/v1/auth/token/): this many failures
+# for one username, or from one address, within the window lock it out for LOCKOUT_SECONDS.
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
+LOGIN_LOCKOUT_IP_FAILURES = env_int("LOGIN_LOCKOUT_IP_FAILURES", 5)
+LOGIN_LOCKOUT_WINDOW_SECONDS = env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# How many reverse proxies in front of the site append to X-Forwarded-For. 0 (the default)
+# trusts only REMOTE_ADDR; behind one proxy set 1, or every visitor shares the proxy's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if env_bool("FAST_PASSWORD_HASHER", False):  # tests' server processes only: never in production
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -228,6 +252,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_PERMISSIONS = 0o644
+# Privacy rights (videos/privacy.py): a new data export at most this often per person.
+DATA_EXPORT_COOLDOWN_SECONDS = env_int("DATA_EXPORT_COOLDOWN_SECONDS", 15 * 60)
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -261,12 +287,76 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers and orchestrators probe liveness over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Scripts run only from our own origin or with this response's nonce: every <script> in our
+# templates carries nonce="{{ request.csp_nonce }}", and there are no inline handlers.
+def _media_origins() -> list[str]:
+    """Where media may come from besides our own origin: the bucket or its custom domain."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if AWS_S3_CUSTOM_DOMAIN:
+        return [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    if AWS_S3_ENDPOINT_URL:
+        from urllib.parse import urlsplit
+
+        endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        origin = f"{endpoint.scheme}://{endpoint.netloc}"
+        # Path-style (endpoint/bucket/key) and virtual-hosted (bucket.endpoint/key) URLs.
+        return [origin, f"{endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{endpoint.netloc}"]
+    hosts = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    if AWS_S3_REGION_NAME:
+        hosts.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com")
+    return hosts
+
+
+def _websocket_sources() -> list[str]:
+    """/ws/live/ on our own hosts. CSP Level 3 lets 'self' match ws(s):// of the page's own
+    host, but older Safari does not, so the allowed hosts are named too, never all hosts."""
+    sources: list[str] = []
+    for host in ALLOWED_HOSTS:
+        if host == "*":
+            return ["wss:", "ws:"] if DEBUG else ["wss:"]
+        if host.startswith("["):
+            continue  # CSP has no syntax for IPv6 literals; 'self' covers them
+        names = [f"*{host}", host[1:]] if host.startswith(".") else [host]
+        for name in names:
+            sources.append(f"wss://{name}:*")
+            if DEBUG:  # plain-HTTP development servers only
+                sources.append(f"ws://{name}:*")
+    return sources
+
+
+MEDIA_ORIGINS = _media_origins() + env_list("CSP_EXTRA_MEDIA_ORIGINS", [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # Styles: our stylesheet plus style="" attributes, which the templates use for values
+        # only the server knows (each video's aspect ratio "--ar", avatar sizes) and the
+        # admin's widgets use too. A nonce cannot cover attributes, and a nonce in style-src
+        # would make browsers ignore 'unsafe-inline'. CSS cannot run script, and every piece
+        # of user text reaching a page is escaped, so scripts stay locked down by nonce.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
+        "media-src": [SELF, *MEDIA_ORIGINS],
+        "connect-src": [SELF, *_websocket_sources()],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -280,3 +370,7 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# --- For You recommender (videos/feed/, docs/FEED.md) ----------------------------------------
+# The share of For You slots that go to the exploration pool (new videos being tested), 0–1.
+FEED_EXPLORATION_SHARE = float(os.environ.get("FEED_EXPLORATION_SHARE", "0.15"))

@@ -1,8 +1,15 @@
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
+from social.forms import LockoutAdminAuthenticationForm
 from social.urls import auth_urlpatterns
 from videos.serve import serve_media
 
@@ -13,8 +20,16 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("videos.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up code as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc runs its search in a Web Worker made from a blob: URL; only this page allows it.
+    path(
+        "api/redoc/",
+        csp_update({"worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api-schema")
+        ),
+        name="api-redoc",
+    ),
     *auth_urlpatterns,
     path("", include("social.urls")),
     path("", include("videos.urls")),
@@ -24,5 +39,9 @@ if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.+)$", serve_media, name="media"))
 
+# The admin login counts failures and locks out like the site's own login (social.lockout).
+admin.site.login_form = LockoutAdminAuthenticationForm
+
+handler400 = "tiktok.errors.bad_request"
 handler404 = "tiktok.errors.not_found"
 handler500 = "tiktok.errors.server_error"

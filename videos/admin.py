@@ -1,9 +1,21 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Comment, CommentLike, Like, Share, Sound, TaggedVideo, Video
+from .models import (
+    Challenge,
+    Comment,
+    CommentLike,
+    DataExport,
+    Like,
+    Share,
+    Sound,
+    TaggedVideo,
+    Video,
+)
 
 
 @admin.register(Video)
@@ -93,14 +105,61 @@ class SoundAdmin(admin.ModelAdmin):
         "title",
         "artist",
         "owner",
+        "status",
         "is_original",
         "is_reusable",
         "uses_count",
+        "duration",
         "created_at",
     )
-    list_filter = ("is_original", "is_reusable")
+    list_filter = ("status", "is_original", "is_reusable")
     search_fields = ("public_id", "title", "artist", "owner__username")
-    raw_id_fields = ("owner",)
+    raw_id_fields = ("owner", "source_video")
+    readonly_fields = ("public_id", "status", "failure_reason", "duration", "uses_count")
+    exclude = ("original",)
+    list_select_related = ("owner",)
+
+
+class ChallengeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = [
+            "hashtag",
+            "slug",
+            "title",
+            "description",
+            "rules",
+            "starts_at",
+            "ends_at",
+            "sound",
+            "cover",
+            "featured",
+        ]
+
+    def clean_cover(self):
+        """Our own JPEG encode of the picture (never served as uploaded)."""
+        cover = self.cleaned_data.get("cover")
+        if not cover or not hasattr(cover, "content_type"):
+            return cover  # unchanged or cleared
+        from social.images import avatar_reencode
+
+        jpeg = avatar_reencode(data=cover.read())
+        return ContentFile(jpeg, name="cover.jpg")
+
+    def clean_hashtag(self):
+        return (self.cleaned_data.get("hashtag") or "").strip().lstrip("#")
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    form = ChallengeAdminForm
+    list_display = ("title", "hashtag", "starts_at", "ends_at", "featured", "sound")
+    list_filter = ("featured", "starts_at")
+    search_fields = ("title", "hashtag", "slug")
+    prepopulated_fields = {"slug": ("hashtag",)}
+    raw_id_fields = ("sound",)
+    date_hierarchy = "starts_at"
+    list_select_related = ("sound__owner",)
 
 
 @admin.register(TaggedVideo)
@@ -158,3 +217,36 @@ class ShareAdmin(admin.ModelAdmin):
     search_fields = ("video__public_id", "user__username")
     raw_id_fields = ("video", "user")
     exclude = ("viewer_key",)
+
+
+@admin.register(DataExport)
+class DataExportAdmin(admin.ModelAdmin):
+    """Data exports, for support questions: who asked, when, and what became of it. Read only:
+    the files are the person's (never downloadable here) and the cleanup job removes them."""
+
+    list_display = (
+        "public_id",
+        "user",
+        "status",
+        "size",
+        "created_at",
+        "expires_at",
+        "downloaded_at",
+    )
+    list_filter = ("status", "created_at")
+    search_fields = ("public_id", "user__username")
+    raw_id_fields = ("user",)
+    readonly_fields = [f.name for f in DataExport._meta.fields if f.name != "file_name"]
+    exclude = ("file_name",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+from .feed import admin as feed_admin  # noqa: E402, F401 - the recommender's models

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from social.models import Follow, User
 
-from .models import Comment, CommentLike, Like, Share, Video
+from .models import Comment, CommentLike, Like, Share, Sound, Video
 
 
 def _count(model, field: str, **extra):
@@ -37,6 +37,8 @@ SPECS = [
     (User, "followers_count", lambda: _count(Follow, "followee")),
     (User, "following_count", lambda: _count(Follow, "follower")),
     (User, "likes_received_count", lambda: _count(Like, "video__author")),
+    # Every video row that links to the sound, its original video included.
+    (Sound, "uses_count", lambda: _count(Video, "sound")),
 ]
 
 
@@ -69,12 +71,33 @@ def _fix_row(model, field: str, expression, pk: int) -> int:
         return abs(locked[0] - true)
 
 
-def rebuild_counters() -> dict[str, Drift]:
-    """Returns {"Model.field": Drift} after fixing every wrong counter. Candidates are found
-    with one query per counter and fixed one row at a time, each in its own short
-    transaction, so the site keeps running meanwhile."""
+def spec_key(model, field: str) -> str:
+    return f"{model.__name__}.{field}"
+
+
+def recount_rows(*, key: str, pks) -> Drift:
+    """Recount one counter ("Model.field", as in SPECS) on the given rows only: the targeted
+    repair after a bulk delete (an account deletion) whose rows are known."""
+    for model, field, expression in SPECS:
+        if spec_key(model, field) == key:
+            rows = amount = 0
+            for pk in sorted(set(pks)):
+                off = _fix_row(model, field, expression, pk)
+                if off:
+                    rows += 1
+                    amount += off
+            return Drift(rows=rows, amount=amount)
+    raise KeyError(key)
+
+
+def rebuild_counters(*, only=None) -> dict[str, Drift]:
+    """Returns {"Model.field": Drift} after fixing every wrong counter (or those named in
+    only). Candidates are found with one query per counter and fixed one row at a time,
+    each in its own short transaction, so the site keeps running meanwhile."""
     drift: dict[str, Drift] = {}
     for model, field, expression in SPECS:
+        if only is not None and spec_key(model, field) not in only:
+            continue
         candidates = (
             model.objects.annotate(_true=expression())
             .filter(~Q(**{field: F("_true")}))

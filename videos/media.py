@@ -276,7 +276,13 @@ def _probe_container(container, *, demuxer: str, size: int, kind: str) -> Probe:
     return Probe(demuxer=demuxer, duration=round(duration, 3), size=size, video=video, audio=audio)
 
 
-def check_limits(info: Probe, *, max_bytes: int | None = None, max_seconds: int | None = None):
+def check_limits(
+    info: Probe,
+    *,
+    max_bytes: int | None = None,
+    max_seconds: int | None = None,
+    kind: str = "video",
+):
     max_bytes = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     max_seconds = settings.VIDEO_MAX_SECONDS if max_seconds is None else max_seconds
     if info.size > max_bytes:
@@ -284,10 +290,10 @@ def check_limits(info: Probe, *, max_bytes: int | None = None, max_seconds: int 
             _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // 2**20}, "too_large"
         )
     if info.duration > max_seconds + 0.5:
-        raise _refuse(
-            _("The video is longer than %(limit)s.") % {"limit": _format_seconds(max_seconds)},
-            "too_long",
-        )
+        limit = {"limit": _format_seconds(max_seconds)}
+        if kind == "audio":
+            raise _refuse(_("The sound is longer than %(limit)s.") % limit, "too_long")
+        raise _refuse(_("The video is longer than %(limit)s.") % limit, "too_long")
 
 
 def _format_seconds(seconds: int) -> str:
@@ -515,7 +521,14 @@ def process_video(src: Path, workdir: Path) -> ProcessedVideo:
     # ffmpeg stops early, and still succeeds, when the data goes bad part-way through.
     if result.duration < max(min(info.duration, 1.0) * 0.5, info.duration * 0.9 - 0.5):
         raise MediaError(_("The file is damaged or incomplete."), code="truncated")
-    poster = workdir / "poster.jpg"
+    return _finished(out, workdir, result=result, transcoded=not fast, started=started)
+
+
+def _finished(
+    out: Path, workdir: Path, *, result: Probe, transcoded: bool, started: float
+) -> ProcessedVideo:
+    """Poster and measurements of a finished MP4 of ours."""
+    poster = workdir / f"{out.stem}-poster.jpg"
     run_ffmpeg(poster_command(out, poster, at=min(1.0, result.duration / 3)))
     if not poster.exists() or poster.stat().st_size == 0:
         raise MediaError(_("We could not make a preview picture."), code="poster")
@@ -528,9 +541,345 @@ def process_video(src: Path, workdir: Path) -> ProcessedVideo:
         width=w,
         height=h,
         has_audio=result.audio is not None,
-        transcoded=not fast,
+        transcoded=transcoded,
         seconds=time.monotonic() - started,
     )
+
+
+# --- sounds: uploaded music and original sounds ---------------------------------------------------
+SOUND_MAX_SECONDS = 600
+SOUND_SAMPLE_RATE = 44100
+_AAC = ["-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", str(SOUND_SAMPLE_RATE)]
+_H264 = [
+    "-c:v",
+    "libx264",
+    "-profile:v",
+    "high",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "23",
+    "-pix_fmt",
+    "yuv420p",
+    "-maxrate",
+    "4M",
+    "-bufsize",
+    "8M",
+]
+_CLEAN_MP4 = [
+    "-map_metadata",
+    "-1",
+    "-map_chapters",
+    "-1",
+    "-sn",
+    "-dn",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+]
+# Every audio branch of a filter graph is brought to one format before mixing or joining.
+_AUDIO_FORMAT = f"aresample={SOUND_SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
+
+
+@dataclass(frozen=True)
+class ProcessedAudio:
+    path: Path
+    duration: float
+    seconds: float
+
+
+def audio_transcode_command(src: Path, dst: Path, info: Probe) -> FFmpegCommand:
+    """An uploaded sound as our own AAC/M4A: only its audio stream, no tags, no cover."""
+    assert info.audio is not None
+    cmd = FFmpegCommand().input(src, fmt=info.demuxer)
+    return cmd.output(
+        dst,
+        "-map",
+        f"0:{info.audio.index}",
+        "-vn",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "160k",
+        "-ac",
+        "2",
+        "-ar",
+        str(SOUND_SAMPLE_RATE),
+        "-t",
+        str(SOUND_MAX_SECONDS),
+        *_CLEAN_MP4,
+    )
+
+
+def extract_audio_command(src: Path, dst: Path) -> FFmpegCommand:
+    """The audio track of one of our MP4s (already AAC) as an M4A, copied bit for bit."""
+    cmd = FFmpegCommand().input(src, fmt="mov")
+    return cmd.output(dst, "-map", "0:a:0", "-vn", "-c:a", "copy", *_CLEAN_MP4)
+
+
+def process_audio(src: Path, workdir: Path, *, max_seconds: int = SOUND_MAX_SECONDS):
+    """Probe an uploaded sound, check its limits, re-encode it to AAC/M4A in workdir."""
+    check_limits(Probe(demuxer="", duration=0.0, size=Path(src).stat().st_size), kind="audio")
+    info = probe(src, kind="audio")
+    check_limits(info, max_seconds=max_seconds, kind="audio")
+    started = time.monotonic()
+    out = workdir / "sound.m4a"
+    run_ffmpeg(audio_transcode_command(src, out, info))
+    result = probe(out, kind="audio")
+    if result.duration < max(min(info.duration, 1.0) * 0.5, info.duration * 0.9 - 0.5):
+        raise MediaError(_("The file is damaged or incomplete."), code="truncated")
+    return ProcessedAudio(path=out, duration=result.duration, seconds=time.monotonic() - started)
+
+
+def extract_sound(video: Path, workdir: Path) -> ProcessedAudio | None:
+    """A ready video's original sound, or None when the video has no audio."""
+    info = probe(video, kind="video")
+    if info.audio is None:
+        return None
+    started = time.monotonic()
+    out = workdir / "original-sound.m4a"
+    run_ffmpeg(extract_audio_command(video, out))
+    result = probe(out, kind="audio")
+    return ProcessedAudio(path=out, duration=result.duration, seconds=time.monotonic() - started)
+
+
+# --- remixes: "use this sound", duets, stitches ---------------------------------------------------
+# Every input here is a file of ours (a processed upload, a ready video, a sound's M4A),
+# still opened with a forced demuxer and the protocol whitelist like any other. Silence is
+# made inside the filter graph (anullsrc), never as a lavfi input.
+DUET_LAYOUTS = ("horizontal", "vertical")
+STITCH_MAX_SECONDS = 5.0
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2) * 2)
+
+
+def _rate(info: Probe) -> str:
+    fps = info.video.fps if info.video and info.video.fps > 0 else 30.0
+    return f"{min(fps, 60.0):.3f}"
+
+
+def duet_sizes(
+    new: tuple[int, int],
+    original: tuple[int, int],
+    *,
+    layout: str = "horizontal",
+    long_side: int = MAX_LONG_SIDE,
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The sizes of the two halves of a duet: the same height side by side (the same width
+    top and bottom), never larger than the smaller input, the whole frame within long_side."""
+    if layout not in DUET_LAYOUTS:
+        raise ValueError(layout)
+    (nw, nh), (ow, oh) = new, original
+    if layout == "horizontal":
+        ratios = nw / nh + ow / oh  # width per unit of height
+        height = min(nh, oh, long_side, long_side / ratios)
+        height = _even(height)
+        return (_even(height * nw / nh), height), (_even(height * ow / oh), height)
+    ratios = nh / nw + oh / ow
+    width = _even(min(nw, ow, long_side, long_side / ratios))
+    return (width, _even(width * nh / nw)), (width, _even(width * oh / ow))
+
+
+def _fit(width: int, height: int) -> str:
+    """Scale into width x height keeping the picture's shape, then pad to exactly that."""
+    return (
+        f"scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2"
+        f":flags=bicubic,pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1"
+    )
+
+
+def _audio_branch(label: str | None, out: str, *, seconds: float, volume: float = 1.0) -> str:
+    """One audio branch exactly `seconds` long: the input's audio padded or cut, or silence."""
+    tail = f"apad,atrim=duration={seconds:.3f},asetpts=PTS-STARTPTS[{out}]"
+    gain = f"volume={volume:.3f}," if volume != 1.0 else ""
+    if label is None:
+        return f"anullsrc=r={SOUND_SAMPLE_RATE}:cl=stereo,{tail}"
+    return f"[{label}]{_AUDIO_FORMAT},{gain}{tail}"
+
+
+def sound_under_command(
+    video: Path,
+    video_info: Probe,
+    sound: Path,
+    dst: Path,
+    *,
+    offset: float,
+    volume: float,
+) -> FFmpegCommand:
+    """The sound laid under the video from `offset` seconds, cut (or padded with silence) to
+    the video's length; the video's own audio mixed in at `volume` (0: replaced). The
+    picture is copied as it is."""
+    seconds = video_info.duration
+    cmd = FFmpegCommand().input(video, fmt="mov")
+    cmd.input(sound, fmt="mov", options=["-ss", f"{max(offset, 0.0):.3f}"])
+    graph = [_audio_branch("1:a", "music", seconds=seconds)]
+    if video_info.audio is not None and volume > 0:
+        graph.append(_audio_branch("0:a", "own", seconds=seconds, volume=volume))
+        graph.append(
+            "[music][own]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,"
+            "alimiter=limit=0.97[aout]"
+        )
+    else:
+        graph[0] = graph[0].replace("[music]", "[aout]")
+    return cmd.output(
+        dst,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        "0:v:0",
+        "-map",
+        "[aout]",
+        "-c:v",
+        "copy",
+        *_AAC,
+        "-t",
+        f"{seconds:.3f}",
+        *_CLEAN_MP4,
+    )
+
+
+def duet_command(
+    new: Path,
+    new_info: Probe,
+    original: Path,
+    original_info: Probe,
+    dst: Path,
+    *,
+    layout: str = "horizontal",
+) -> FFmpegCommand:
+    """The new clip and the original side by side (or new on top), both at one height (or
+    width) and frame rate, the audio of both mixed; as long as the new clip."""
+    assert new_info.video is not None and original_info.video is not None
+    seconds = new_info.duration
+    (nw, nh), (ow, oh) = duet_sizes(
+        new_info.video.display_size, original_info.video.display_size, layout=layout
+    )
+    rate = _rate(new_info)
+    cut = f"trim=duration={seconds:.3f},setpts=PTS-STARTPTS"
+    graph = [
+        f"[0:v]scale={nw}:{nh}:flags=bicubic,setsar=1,fps={rate},format=yuv420p,{cut}[vnew]",
+        # The original freezes on its last frame if it is the shorter one.
+        f"[1:v]scale={ow}:{oh}:flags=bicubic,setsar=1,fps={rate},format=yuv420p,"
+        f"tpad=stop_mode=clone:stop_duration={seconds:.3f},{cut}[vorig]",
+        f"[vnew][vorig]{'hstack' if layout == 'horizontal' else 'vstack'}=inputs=2[v]",
+    ]
+    maps = ["-map", "[v]"]
+    sources = [
+        (label, info)
+        for label, info in (("0:a", new_info), ("1:a", original_info))
+        if info.audio is not None
+    ]
+    if sources:
+        for i, (label, _info) in enumerate(sources):
+            graph.append(_audio_branch(label, f"a{i}", seconds=seconds))
+        if len(sources) == 2:
+            graph.append(
+                "[a0][a1]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,"
+                "alimiter=limit=0.97[aout]"
+            )
+        else:
+            graph[-1] = graph[-1].replace("[a0]", "[aout]")
+        maps += ["-map", "[aout]", *_AAC]
+    cmd = FFmpegCommand().input(new, fmt="mov").input(original, fmt="mov")
+    return cmd.output(
+        dst, "-filter_complex", ";".join(graph), *maps, *_H264, "-t", f"{seconds:.3f}", *_CLEAN_MP4
+    )
+
+
+def stitch_command(
+    original: Path,
+    original_info: Probe,
+    new: Path,
+    new_info: Probe,
+    dst: Path,
+    *,
+    start: float,
+    end: float,
+) -> FFmpegCommand:
+    """At most STITCH_MAX_SECONDS of the original, then the new clip: both scaled and padded
+    to the new clip's size and frame rate, and joined. A side without audio is silent."""
+    assert new_info.video is not None
+    width, height = new_info.video.display_size
+    rate = _rate(new_info)
+    part = stitch_part(start=start, end=end, original_duration=original_info.duration)
+    seconds = new_info.duration
+    graph = [
+        f"[0:v]{_fit(width, height)},fps={rate},format=yuv420p,"
+        f"trim=duration={part:.3f},setpts=PTS-STARTPTS[v0]",
+        f"[1:v]{_fit(width, height)},fps={rate},format=yuv420p,"
+        f"trim=duration={seconds:.3f},setpts=PTS-STARTPTS[v1]",
+    ]
+    maps = ["-map", "[v]"]
+    if original_info.audio is None and new_info.audio is None:
+        graph.append("[v0][v1]concat=n=2:v=1:a=0[v]")
+    else:
+        graph.append(_audio_branch("0:a" if original_info.audio else None, "a0", seconds=part))
+        graph.append(_audio_branch("1:a" if new_info.audio else None, "a1", seconds=seconds))
+        graph.append("[v0][a0][v1][a1]concat=n=2:v=1:a=1[v][aout]")
+        maps += ["-map", "[aout]", *_AAC]
+    cmd = FFmpegCommand()
+    cmd.input(original, fmt="mov", options=["-ss", f"{start:.3f}", "-t", f"{part:.3f}"])
+    cmd.input(new, fmt="mov")
+    return cmd.output(dst, "-filter_complex", ";".join(graph), *maps, *_H264, *_CLEAN_MP4)
+
+
+def stitch_part(*, start: float, end: float, original_duration: float) -> float:
+    """How many seconds of the original a stitch takes: [start, end] within the original,
+    at most STITCH_MAX_SECONDS. Raises MediaError when nothing is left."""
+    end = min(end, original_duration, start + STITCH_MAX_SECONDS)
+    if start < 0 or end - start < 0.1:
+        raise MediaError(
+            _("The part of the original to stitch is outside the video."), code="stitch_range"
+        )
+    return round(end - start, 3)
+
+
+def _composed(
+    cmd: FFmpegCommand, out: Path, workdir: Path, *, expected: float, started: float
+) -> ProcessedVideo:
+    run_ffmpeg(cmd)
+    result = probe(out, kind="video")
+    if result.duration < expected - 1.0:
+        raise MediaError(_("We could not process this file."), code="compose")
+    return _finished(out, workdir, result=result, transcoded=True, started=started)
+
+
+def lay_sound(
+    new: ProcessedVideo, sound: Path, workdir: Path, *, offset: float, volume: float
+) -> ProcessedVideo:
+    """A processed upload with a sound laid under it (see sound_under_command)."""
+    started = time.monotonic()
+    info = probe(new.path, kind="video")
+    probe(sound, kind="audio")
+    out = workdir / "with-sound.mp4"
+    cmd = sound_under_command(new.path, info, sound, out, offset=offset, volume=volume)
+    return _composed(cmd, out, workdir, expected=info.duration, started=started)
+
+
+def compose_duet(
+    new: ProcessedVideo, original: Path, workdir: Path, *, layout: str = "horizontal"
+) -> ProcessedVideo:
+    started = time.monotonic()
+    new_info = probe(new.path, kind="video")
+    original_info = probe(original, kind="video")
+    out = workdir / "duet.mp4"
+    cmd = duet_command(new.path, new_info, original, original_info, out, layout=layout)
+    return _composed(cmd, out, workdir, expected=new_info.duration, started=started)
+
+
+def compose_stitch(
+    new: ProcessedVideo, original: Path, workdir: Path, *, start: float, end: float
+) -> ProcessedVideo:
+    started = time.monotonic()
+    new_info = probe(new.path, kind="video")
+    original_info = probe(original, kind="video")
+    part = stitch_part(start=start, end=end, original_duration=original_info.duration)
+    out = workdir / "stitch.mp4"
+    cmd = stitch_command(original, original_info, new.path, new_info, out, start=start, end=end)
+    return _composed(cmd, out, workdir, expected=part + new_info.duration, started=started)
 
 
 # --- generated media (demo content and tests) ----------------------------------------------------
@@ -592,6 +941,38 @@ def generate_clip_command(
         "-f",
         "webm" if container == "webm" else "mp4",
     )
+
+
+AUDIO_FORMATS = {
+    # name: (encoder arguments, muxer)
+    "mp3": (["-c:a", "libmp3lame", "-b:a", "96k"], "mp3"),
+    "m4a": (["-c:a", "aac", "-b:a", "96k"], "ipod"),
+    "aac": (["-c:a", "aac", "-b:a", "96k"], "adts"),
+    "ogg": (["-c:a", "libvorbis", "-q:a", "2"], "ogg"),
+    "opus": (["-c:a", "libopus", "-b:a", "64k"], "ogg"),
+    "wav": (["-c:a", "pcm_s16le"], "wav"),
+    "flac": (["-c:a", "flac"], "flac"),
+}
+
+
+def generate_audio_command(
+    dst: Path,
+    *,
+    seconds: float,
+    frequencies: tuple[int, ...] = (440,),
+    fmt: str = "mp3",
+    sample_rate: int = 44100,
+) -> FFmpegCommand:
+    """Tones (one sine per frequency, mixed) in one of the formats people upload music in."""
+    encoder, muxer = AUDIO_FORMATS[fmt]
+    terms = "+".join(f"0.3*sin({int(f)}*2*PI*t)" for f in frequencies)
+    cmd = FFmpegCommand(generated=True)
+    cmd.input(
+        f"aevalsrc={terms}:s={int(sample_rate)}:c=stereo",
+        fmt="lavfi",
+        options=["-t", f"{seconds}"],
+    )
+    return cmd.output(dst, *encoder, "-f", muxer)
 
 
 def rotate_command(src: Path, dst: Path, *, degrees: int) -> FFmpegCommand:

@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,22 +49,61 @@ class TaggedVideo(TaggedItemBase):
         ]
 
 
+def sound_upload_to(instance: "Sound", filename: str) -> str:
+    return f"sounds/{instance.public_id}/{secrets.token_urlsafe(6)}.m4a"
+
+
+def sound_cover_upload_to(instance: "Sound", filename: str) -> str:
+    return f"sounds/{instance.public_id}/{secrets.token_urlsafe(6)}.jpg"
+
+
+def sound_original_upload_to(instance: "Sound", filename: str) -> str:
+    return f"sound-originals/{instance.public_id}/source"
+
+
 class Sound(models.Model):
+    """A piece of audio videos can use: music a user uploaded, or the "original sound"
+    extracted from a ready video (is_original, source_video). The stored audio is always our
+    own AAC/M4A encode; uploads are kept privately until processed, never served."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     title = models.CharField(_("title"), max_length=120)
     artist = models.CharField(_("artist"), max_length=120, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sounds"
     )
-    audio = models.FileField(upload_to="sounds/", blank=True)
+    audio = models.FileField(upload_to=sound_upload_to, blank=True)
+    cover = models.ImageField(_("cover image"), upload_to=sound_cover_upload_to, blank=True)
+    original = models.FileField(
+        upload_to=sound_original_upload_to, storage=private_storage, blank=True
+    )
     duration = models.FloatField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY)
+    failure_reason = models.CharField(max_length=300, blank=True)
     is_original = models.BooleanField(default=False)
-    is_reusable = models.BooleanField(default=True)
+    # The video an original sound was extracted from: the sound lives and dies with it, and
+    # may be seen only by those who may see that video.
+    source_video = models.OneToOneField(
+        "Video",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="original_sound",
+    )
+    is_reusable = models.BooleanField(
+        _("others may use this sound"), default=True, help_text=_("Off: nobody else can use it.")
+    )
     uses_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-uses_count"], name="sound_uses_idx")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -73,7 +112,14 @@ class Sound(models.Model):
         return reverse("videos:sound", kwargs={"public_id": self.public_id})
 
     @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
     def display_name(self) -> str:
+        if self.is_original:
+            # Attributed to the creator, in the viewer's language.
+            return _("original sound — @%(name)s") % {"name": self.owner.username}
         return f"{self.title} — {self.artist}" if self.artist else self.title
 
 
@@ -92,7 +138,9 @@ class VideoQuerySet(models.QuerySet):
 
     def with_cards(self):
         """Everything a feed slide or a grid tile renders, in one query."""
-        return self.select_related("author", "sound").prefetch_related("tags")
+        return self.select_related(
+            "author", "sound__owner", "duet_of__author", "stitch_of__author"
+        ).prefetch_related("tags")
 
 
 class Video(models.Model):
@@ -105,6 +153,10 @@ class Video(models.Model):
         PUBLIC = "public", _("Everyone")
         FOLLOWERS = "followers", _("Followers")
         PRIVATE = "private", _("Only me")
+
+    class DuetLayout(models.TextChoices):
+        SIDE_BY_SIDE = "horizontal", _("Side by side")
+        TOP_BOTTOM = "vertical", _("Top and bottom")
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     author = models.ForeignKey(
@@ -142,6 +194,16 @@ class Video(models.Model):
     stitch_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="stitches"
     )
+    # What the uploader asked the pipeline to do (kept, so a retried task does the same):
+    # lay `sound` under the video from sound_offset seconds, with the video's own audio at
+    # original_volume (0 = replaced); a duet's layout; a stitch's range of the original.
+    # Set while `sound` / `duet_of` / `stitch_of` is empty means the source went away.
+    allow_sound_reuse = models.BooleanField(default=True)
+    sound_offset = models.FloatField(null=True, blank=True)
+    original_volume = models.FloatField(default=0)
+    duet_layout = models.CharField(max_length=10, choices=DuetLayout.choices, blank=True)
+    stitch_start = models.FloatField(null=True, blank=True)
+    stitch_end = models.FloatField(null=True, blank=True)
 
     likes_count = models.PositiveIntegerField(default=0, editable=False)
     comments_count = models.PositiveIntegerField(default=0, editable=False)
@@ -168,6 +230,19 @@ class Video(models.Model):
                 condition=~(Q(duet_of__isnull=False) & Q(stitch_of__isnull=False)),
                 name="video_duet_xor_stitch",
             ),
+            models.CheckConstraint(
+                condition=Q(original_volume__gte=0) & Q(original_volume__lte=1),
+                name="video_original_volume_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(stitch_start__isnull=True)
+                | (
+                    Q(stitch_start__gte=0)
+                    & Q(stitch_end__gt=F("stitch_start"))
+                    & Q(stitch_end__lte=F("stitch_start") + 5)
+                ),
+                name="video_stitch_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +261,24 @@ class Video(models.Model):
     @property
     def hashtag_names(self) -> list[str]:
         return sorted(tag.name for tag in self.tags.all())
+
+    @property
+    def remix_source(self) -> tuple[str, "Video"] | None:
+        """("duet" or "stitch", the original) when the original may be named to anyone:
+        ready, public, not hidden, by an active public account. (with_cards joins it.)"""
+        for kind, original in (("duet", self.duet_of), ("stitch", self.stitch_of)):
+            if original is None:
+                continue
+            author = original.author
+            if (
+                original.status == Video.Status.READY
+                and original.visibility == Video.Visibility.PUBLIC
+                and not original.is_hidden
+                and author.is_active
+                and not author.is_private
+            ):
+                return kind, original
+        return None
 
     @property
     def aspect_ratio(self) -> str:
@@ -272,3 +365,267 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"share of {self.video_id}"
+
+
+# --- the For You recommender's signals (videos/feed/) ---------------------------------------
+class WatchEvent(models.Model):
+    """One viewing of one video: an impression with how long it was watched. Compact on
+    purpose (the busiest table): no text beyond the source code, and the idempotency key is a
+    16-byte UUID derived from the viewer and the client's event id, so a batch sent twice
+    (a beacon retried, a tab restored) is counted once."""
+
+    class Source(models.TextChoices):
+        FOR_YOU = "for_you", _("For You")
+        FOLLOWING = "following", _("Following")
+        PROFILE = "profile", _("Profile")
+        HASHTAG = "hashtag", _("Hashtag")
+        SOUND = "sound", _("Sound")
+        SHARE = "share", _("Shared link")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="watch_events",
+    )
+    # Anonymous viewers only: a hash of their session key (never the key itself).
+    session_hash = models.CharField(max_length=32, blank=True, default="")
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="watch_events")
+    watch_seconds = models.FloatField()
+    completed = models.BooleanField(default=False)
+    replays = models.PositiveSmallIntegerField(default=0)
+    skipped = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FOR_YOU)
+    event_key = models.UUIDField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_key"], name="watch_event_once"),
+            models.CheckConstraint(
+                condition=Q(watch_seconds__gte=0), name="watch_event_seconds_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(session_hash=""),
+                name="watch_event_has_viewer",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="watch_user_idx"),
+            models.Index(
+                fields=["session_hash", "-created_at"],
+                name="watch_session_idx",
+                condition=~Q(session_hash=""),
+            ),
+            models.Index(fields=["created_at"], name="watch_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or 'anon'} watched {self.video_id} {self.watch_seconds:.1f}s"
+
+
+class NotInterested(models.Model):
+    """ "Not interested" on one video: it never comes back, and its kind is ranked lower."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="not_interested"
+    )
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "video"], name="not_interested_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ✗ {self.video_id}"
+
+
+class HiddenCreator(models.Model):
+    """A creator whose videos the user never wants in For You (softer than a block: they can
+    still visit the profile, and the creator is not told)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_creators"
+    )
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "creator"], name="hidden_creator_once"),
+            models.CheckConstraint(
+                condition=~Q(user=models.F("creator")), name="hidden_creator_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} hides {self.creator_id}"
+
+
+class Interest(models.Model):
+    """A hashtag the user picked on their first visit (cold start)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interests"
+    )
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tag"], name="interest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes #{self.tag_id}"
+
+
+class FeedStats(models.Model):
+    """What the periodic refresh (videos/feed/precompute.py) learned about one video:
+    smoothed rates (a Beta prior, so three views do not beat three thousand), trending
+    velocity and the exploration pool stage. Rebuilt from WatchEvent, Like, Share and Follow
+    rows on every refresh; never moved by hand."""
+
+    class Stage(models.IntegerChoices):
+        RETIRED = -1, _("Retired from the pool")
+        TESTING = 0, _("Testing with a small audience")
+        PROMOTED = 1, _("Promoted")
+
+    video = models.OneToOneField(
+        Video, on_delete=models.CASCADE, primary_key=True, related_name="feed_stats"
+    )
+    impressions = models.PositiveIntegerField(default=0)
+    completion = models.FloatField(default=0)
+    watch_ratio = models.FloatField(default=0)
+    skip_rate = models.FloatField(default=0)
+    like_rate = models.FloatField(default=0)
+    share_rate = models.FloatField(default=0)
+    follow_rate = models.FloatField(default=0)
+    trending = models.FloatField(default=0)
+    stage = models.SmallIntegerField(choices=Stage.choices, default=Stage.TESTING)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"stats of {self.video_id}"
+
+
+class FeedState(models.Model):
+    """The refresh's other output, as keys and JSON values: trending and pool lists, the best
+    videos per hashtag and per sound, and co-engagement neighbours per video. This table is
+    the truth; the Django cache is a read-through copy (videos/feed/state.py), so the state
+    reaches every process even with a per-process cache."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.JSONField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# --- privacy rights: data export (videos/privacy.py) -----------------------------------------
+class DataExport(models.Model):
+    """A ZIP of everything a user has here, built by a task into the private storage and
+    downloadable once, by that user only, until expires_at."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # A name in the "private" storage (resolved when used, never served by the media view).
+    file_name = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ready_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="data_export_user_idx")]
+
+    def __str__(self) -> str:
+        return f"export {self.public_id} of {self.user_id} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def can_download(self) -> bool:
+        return (
+            self.status == self.Status.READY
+            and self.downloaded_at is None
+            and not self.is_expired
+            and bool(self.file_name)
+        )
+
+
+# --- remix culture: hashtag challenges (videos/remix/) ---------------------------------------
+def challenge_cover_upload_to(instance: "Challenge", filename: str) -> str:
+    return f"challenges/{instance.slug}/{secrets.token_urlsafe(6)}.jpg"
+
+
+class Challenge(models.Model):
+    """A hashtag challenge, run by staff in the admin. Its entries are the hashtag's visible
+    videos posted between starts_at and ends_at (remix/selectors.py); nothing is stored per
+    entry, so an entry is simply a video, and the leaderboard is always current."""
+
+    hashtag = models.CharField(
+        _("hashtag"), max_length=100, help_text=_("Without the #, e.g. dancechallenge.")
+    )
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    rules = models.TextField(_("rules"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    sound = models.ForeignKey(
+        Sound,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="challenges",
+        verbose_name=_("sound"),
+    )
+    cover = models.ImageField(_("cover image"), upload_to=challenge_cover_upload_to, blank=True)
+    featured = models.BooleanField(_("featured"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-featured", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="challenge_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="challenge_window_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.hashtag}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("videos:hashtag", kwargs={"name": self.hashtag})
+
+    def state(self, now=None) -> str:
+        now = now or timezone.now()
+        if now < self.starts_at:
+            return "upcoming"
+        if now >= self.ends_at:
+            return "past"
+        return "active"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state() == "active"

@@ -230,10 +230,31 @@ def for_you_videos(*, viewer: User | None) -> QuerySet[Video]:
     return without_blocked(Video.objects.public(), viewer=viewer)
 
 
-def feed_for_you(*, viewer: User | None, cursor: str | None = None, limit: int = 8) -> Page:
-    """Newest public videos. (The recommender replaces this in the For You issue.)"""
-    qs = for_you_videos(viewer=viewer).with_cards()
-    return paginate_newest(qs, cursor=cursor, limit=limit)
+@dataclass(frozen=True)
+class FeedPage(Page):
+    # For a signed-in viewer we know nothing about yet: hashtags for the interests picker.
+    interest_tags: tuple = ()
+
+
+def feed_for_you(
+    *,
+    viewer: User | None,
+    cursor: str | None = None,
+    limit: int = 8,
+    session_key: str | None = None,
+) -> FeedPage:
+    """One page of the recommender (videos/feed/): ranked for this viewer, each video with
+    its feed_reason ("Why am I seeing this?"). The cursor is opaque and remembers what the
+    feed served, so pages never repeat. session_key lets an anonymous viewer's watching in
+    this session shape their feed."""
+    from .feed.service import for_you
+
+    served = for_you(viewer=viewer, session_key=session_key, cursor=cursor, limit=limit)
+    return FeedPage(
+        items=served.items,
+        next_cursor=served.next_cursor,
+        interest_tags=tuple(served.interest_tags),
+    )
 
 
 def profile_get(*, viewer: User | None, username: str) -> User:

@@ -1,7 +1,8 @@
 """Serving MEDIA_ROOT in the embedded default, with HTTP Range so seeking works.
 
 Only our own encodes are served (MP4, JPEG, M4A), each with its exact type and nosniff;
-a video's files are served only to viewers who may see the video.
+a video's files are served only to viewers who may see the video, a sound's only to those
+who may see the sound.
 """
 
 import asyncio
@@ -15,11 +16,15 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
+from .models import Challenge
+from .remix import selectors as remix_selectors
 
 CONTENT_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".m4a": "audio/mp4"}
 # ASCII digits only: \d would take "１２" (full-width), which int() then accepts.
 RANGE_RE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 VIDEO_PATH_RE = re.compile(r"^videos/([A-Za-z0-9_-]{1,16})/[A-Za-z0-9_-]+\.(mp4|jpg)$")
+# A sound's audio and cover: served to those who may see the sound (remix/selectors.py).
+SOUND_PATH_RE = re.compile(r"^sounds/([A-Za-z0-9_-]{1,16})/[A-Za-z0-9_-]+\.(m4a|jpg)$")
 
 
 CHUNK = 256 * 1024
@@ -81,6 +86,17 @@ def serve_media(request, path: str):
         video = selectors.video_get_visible(viewer=request.user, public_id=match.group(1))
         if path not in {video.file.name, video.poster.name}:
             raise Http404
+    elif path.startswith("sounds/"):
+        sound_match = SOUND_PATH_RE.match(path)
+        if not sound_match:
+            raise Http404
+        sound = remix_selectors.sound_get_visible(
+            viewer=request.user, public_id=sound_match.group(1)
+        )
+        if path not in {sound.audio.name, sound.cover.name}:
+            raise Http404
+    elif path.startswith("challenges/") and not Challenge.objects.filter(cover=path).exists():
+        raise Http404
     size = stat.st_size
     mtime = stat.st_mtime
     headers = {

@@ -22,7 +22,15 @@ from taggit.models import Tag
 from social.models import User
 
 from . import media
-from .models import CAPTION_MAX_LENGTH, Video
+from .models import CAPTION_MAX_LENGTH, Sound, Video
+from .remix.services import (
+    RemixRequest,
+    original_sound_prepare,
+    remix_compose,
+    remix_plan,
+    sound_files,
+    uses_bump,
+)
 from .text import extract_hashtags
 
 logger = logging.getLogger(__name__)
@@ -71,11 +79,17 @@ def video_create(
     allow_comments: bool = True,
     allow_duet: bool = True,
     allow_stitch: bool = True,
+    allow_sound_reuse: bool = True,
+    remix: RemixRequest | None = None,
 ) -> Video:
-    """Store the original privately, create the Video as processing and queue processing."""
+    """Store the original privately, create the Video as processing and queue processing.
+
+    remix: use a sound, duet or stitch another video (videos/remix/services.py checks who
+    may, and processing composes)."""
     caption = _validate_caption(caption)
     if not author.is_active:
         raise PermissionDenied(_("This account cannot post."))
+    plan = remix_plan(author=author, request=remix)
     if size <= 0:
         raise ValidationError({"file": _("The file is empty.")})
     if size > settings.UPLOAD_MAX_BYTES:
@@ -95,11 +109,14 @@ def video_create(
         allow_comments=allow_comments,
         allow_duet=allow_duet,
         allow_stitch=allow_stitch,
+        allow_sound_reuse=allow_sound_reuse,
+        **plan,
     )
     video.original.save("source", File(upload), save=False)
     try:
         with transaction.atomic():
             video.save()
+            uses_bump(sound_id=video.sound_id, by=1)
             tags = _hashtags(caption)
             if tags:
                 video.tags.set(tags)
@@ -127,11 +144,17 @@ def video_process(*, video_id: int) -> Video:
         return video  # a retried task after success must not redo work
     workdir = Path(tempfile.mkdtemp(prefix="repeater-"))
     saved: list = []  # (storage, name) of the files this run stored
+    sound: Sound | None = None  # the original sound, saved with the status update
     try:
         src = workdir / "source"
         with video.original.open("rb") as stored, src.open("wb") as local:
             shutil.copyfileobj(stored, local, length=1024 * 1024)
         result = media.process_video(src, workdir)
+        # Use a sound, duet, stitch: composed from the checked upload and our own files.
+        result = remix_compose(video=video, result=result, workdir=workdir)
+        sound = original_sound_prepare(video=video, result=result, workdir=workdir)
+        if sound is not None:
+            saved.append((sound.audio.storage, sound.audio.name))
         with result.path.open("rb") as mp4:
             video.file.save("video.mp4", File(mp4), save=False)
             saved.append((video.file.storage, video.file.name))
@@ -147,6 +170,7 @@ def video_process(*, video_id: int) -> Video:
     except Exception as exc:
         _delete_files(saved)
         saved = []
+        sound = None
         video.file, video.poster = "", ""
         video.status = Video.Status.FAILED
         if isinstance(exc, media.MediaError):
@@ -161,18 +185,28 @@ def video_process(*, video_id: int) -> Video:
     # Only the pipeline's fields, so a caption edit made meanwhile is kept; and only while
     # the row is still processing: deleted meanwhile (or finished by a retried task), the
     # files this run stored belong to nobody.
-    updated = Video.objects.filter(pk=video.pk, status=Video.Status.PROCESSING).update(
-        file=video.file.name or "",
-        poster=video.poster.name or "",
-        duration=video.duration,
-        width=video.width,
-        height=video.height,
-        transcoded=video.transcoded,
-        processing_seconds=video.processing_seconds,
-        status=video.status,
-        failure_reason=video.failure_reason,
-        processed_at=video.processed_at,
-    )
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk, status=Video.Status.PROCESSING).update(
+            file=video.file.name or "",
+            poster=video.poster.name or "",
+            duration=video.duration,
+            width=video.width,
+            height=video.height,
+            transcoded=video.transcoded,
+            processing_seconds=video.processing_seconds,
+            status=video.status,
+            failure_reason=video.failure_reason,
+            processed_at=video.processed_at,
+        )
+        if updated and sound is not None:
+            # Its original sound, attributed to the author; the video is its first use.
+            # The switch is read again: it may have been turned off while processing.
+            sound.is_reusable = Video.objects.filter(pk=video.pk).values_list(
+                "allow_sound_reuse", flat=True
+            )[0]
+            sound.save()
+            Video.objects.filter(pk=video.pk).update(sound=sound)
+            video.sound = sound
     if not updated:
         _delete_files(saved)
         logger.info("video %s changed while processing; result dropped", video.public_id)
@@ -194,6 +228,7 @@ def video_update(
     allow_comments: bool | None = None,
     allow_duet: bool | None = None,
     allow_stitch: bool | None = None,
+    allow_sound_reuse: bool | None = None,
 ) -> Video:
     if editor.pk != video.author_id:
         raise PermissionDenied(_("Only the author can edit this video."))
@@ -210,6 +245,7 @@ def video_update(
         ("allow_comments", allow_comments),
         ("allow_duet", allow_duet),
         ("allow_stitch", allow_stitch),
+        ("allow_sound_reuse", allow_sound_reuse),
     ):
         if value is not None:
             setattr(video, name, bool(value))
@@ -217,6 +253,9 @@ def video_update(
     with transaction.atomic():
         if fields:
             video.save(update_fields=fields)
+        if allow_sound_reuse is not None:
+            # Its original sound follows the switch ("use this sound" checks the sound).
+            Sound.objects.filter(source_video=video).update(is_reusable=bool(allow_sound_reuse))
         if caption is not None:
             video.tags.set(_hashtags(video.caption), clear=True)
         if visibility is not None:
@@ -246,8 +285,12 @@ def video_delete(*, video: Video, actor: User) -> None:
         raise PermissionDenied(_("Only the author can delete this video."))
     files = [f for f in (video.file, video.poster, video.original) if f]
     names = [(f.storage, f.name) for f in files]
+    # Its original sound goes with it (a cascade); videos that used it keep their audio.
+    for own_sound in Sound.objects.filter(source_video=video):
+        names += sound_files(own_sound)
     with transaction.atomic():
         _access_changed_on_commit(video)
+        uses_bump(sound_id=video.sound_id, by=-1)
         # The likes go with the video, so its author's total must drop by them too.
         User.objects.filter(pk=video.author_id).update(
             likes_received_count=Greatest(F("likes_received_count") - video.likes_count, 0)

@@ -18,3 +18,42 @@ def video_process_task(video_id: int) -> str:
         # Deleted before its turn came: nothing to do, and nothing to retry.
         logger.info("video %s was deleted before processing", video_id)
         return "deleted"
+
+
+# --- privacy rights (videos/privacy.py) ----------------------------------------------------
+@shared_task(name="videos.data_export_build", acks_late=True, max_retries=0)
+def data_export_build_task(export_id: int) -> str:
+    from . import privacy
+    from .models import DataExport
+
+    try:
+        return privacy.data_export_build(export_id=export_id).status
+    except DataExport.DoesNotExist:
+        return "deleted"  # the account went before its export was built
+
+
+@shared_task(name="videos.storage_files_delete", acks_late=True, max_retries=0)
+def storage_files_delete_task(files: list[list[str]]) -> int:
+    """Delete [storage alias, name] pairs (an account's media, after its rows are gone)."""
+    from . import privacy
+
+    return privacy.storage_files_delete(files=files)
+
+
+@shared_task(name="videos.data_exports_cleanup")
+def data_exports_cleanup_task() -> int:
+    from . import privacy
+
+    return privacy.data_exports_cleanup()
+
+
+# --- remix culture: uploaded sounds (videos/remix/services.py) -------------------------------
+@shared_task(name="videos.sound_process", acks_late=True, max_retries=0)
+def sound_process_task(sound_id: int) -> str:
+    from .models import Sound
+    from .remix import services as remix_services
+
+    try:
+        return remix_services.sound_process(sound_id=sound_id).status
+    except Sound.DoesNotExist:
+        return "deleted"

@@ -20,6 +20,7 @@ def make_clip(
     pattern: str = "testsrc2",
     hue: int = 0,
     frequency: int = 440,
+    fps: int = 30,
 ) -> Path:
     path = Path(path)
     target = path.with_suffix(".unrotated.mp4") if rotation else path
@@ -35,10 +36,30 @@ def make_clip(
             pattern=pattern,
             hue=hue,
             frequency=frequency,
+            fps=fps,
         ),
         timeout=120,
     )
     if rotation:
         media.run_ffmpeg(media.rotate_command(target, path, degrees=rotation), timeout=60)
         target.unlink()
+    return path
+
+
+def make_audio(
+    path: Path,
+    *,
+    seconds: float = 3,
+    frequencies: tuple[int, ...] = (440,),
+    fmt: str = "mp3",
+    sample_rate: int = 44100,
+) -> Path:
+    """A tone in one of the formats people upload music in (mp3, m4a, aac, ogg, opus…)."""
+    path = Path(path)
+    media.run_ffmpeg(
+        media.generate_audio_command(
+            path, seconds=seconds, frequencies=frequencies, fmt=fmt, sample_rate=sample_rate
+        ),
+        timeout=120,
+    )
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,17 +19,25 @@ from social import selectors as social_selectors
 
 from . import engagement, selectors, services
 from .forms import UploadForm
-from .models import Sound, Video
+from .models import Video
+from .remix import views as remix_views
 
 FEED_PAGE_SIZE = 6
 
 
 def _feed_response(request, *, page: selectors.Page, template: str, context: dict, more_url: str):
     """Full page, or (for the player's infinite scroll) just the next slides."""
+    next_url = f"{more_url}?cursor={page.next_cursor}" if page.next_cursor else ""
+    return feed_page(request, page=page, next_url=next_url, template=template, context=context)
+
+
+def feed_page(request, *, page: selectors.Page, next_url: str, template: str, context: dict):
+    """_feed_response with the next page's URL made by the caller (ranked tabs page by
+    offset, not by cursor)."""
     context = {
         **context,
         "videos": page.items,
-        "next_url": f"{more_url}?cursor={page.next_cursor}" if page.next_cursor else "",
+        "next_url": next_url,
         # The viewer's own state on these slides: two queries, however long the page.
         "liked_ids": engagement.liked_video_ids(
             user=request.user, video_ids=[v.pk for v in page.items]
@@ -48,21 +57,47 @@ def _bad_cursor(request, exc: selectors.BadCursor) -> HttpResponse:
     return render(request, "errors/400.html", {"message": str(exc)}, status=400)
 
 
+INTERESTS_SKIPPED = "feed_interests_skipped"
+
+
 @require_GET
 def for_you(request):
     try:
         page = selectors.feed_for_you(
-            viewer=request.user, cursor=_cursor(request), limit=FEED_PAGE_SIZE
+            viewer=request.user,
+            cursor=_cursor(request),
+            limit=FEED_PAGE_SIZE,
+            session_key=request.session.session_key,
         )
     except selectors.BadCursor as exc:
         return _bad_cursor(request, exc)
+    context = {"feed": "for_you", "source": "for_you"}
+    if page.interest_tags and not request.session.get(INTERESTS_SKIPPED):
+        context["interest_tags"] = page.interest_tags
     return _feed_response(
         request,
         page=page,
-        template="videos/feed.html",
-        context={"feed": "for_you", "source": "for_you"},
+        template="videos/for_you.html",
+        context=context,
         more_url=reverse("videos:for_you"),
     )
+
+
+@login_required
+@require_POST
+def interests(request):
+    """The first-visit interests picker: store the chosen hashtags, or remember a skip."""
+    from .feed import events as feed_events
+
+    if "skip" in request.POST:
+        request.session[INTERESTS_SKIPPED] = True
+    else:
+        ids = [int(v) for v in request.POST.getlist("tags")[:50] if v.isdigit() and len(v) < 19]
+        if feed_events.interests_set(user=request.user, tag_ids=ids):
+            messages.success(request, _("Thanks! Your feed starts with what you chose."))
+        else:
+            request.session[INTERESTS_SKIPPED] = True
+    return redirect("videos:for_you")
 
 
 @require_GET
@@ -144,45 +179,6 @@ def profile_action(request, username: str):
     return redirect("videos:profile", username=author.username)
 
 
-@require_GET
-def hashtag(request, name: str):
-    tags = selectors.hashtag_tags(name=name)
-    if not tags:
-        raise Http404(_("No videos with this hashtag yet."))
-    tag = tags[0]
-    qs = selectors.with_hashtags(selectors.visible_videos(viewer=request.user), tags).with_cards()
-    try:
-        page = selectors.paginate_newest(qs, cursor=_cursor(request), limit=FEED_PAGE_SIZE)
-    except selectors.BadCursor as exc:
-        return _bad_cursor(request, exc)
-    return _feed_response(
-        request,
-        page=page,
-        template="videos/hashtag.html",
-        context={"feed": "hashtag", "tag": tag, "source": "hashtag"},
-        more_url=reverse("videos:hashtag", kwargs={"name": name}),
-    )
-
-
-@require_GET
-def sound(request, public_id: str):
-    snd = Sound.objects.select_related("owner").filter(public_id=public_id[:16]).first()
-    if snd is None:
-        raise Http404(_("This sound is not available."))
-    qs = selectors.visible_videos(viewer=request.user).filter(sound=snd).with_cards()
-    try:
-        page = selectors.paginate_newest(qs, cursor=_cursor(request), limit=FEED_PAGE_SIZE)
-    except selectors.BadCursor as exc:
-        return _bad_cursor(request, exc)
-    return _feed_response(
-        request,
-        page=page,
-        template="videos/sound.html",
-        context={"feed": "sound", "sound": snd, "source": "sound"},
-        more_url=reverse("videos:sound", kwargs={"public_id": snd.public_id}),
-    )
-
-
 def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
@@ -206,6 +202,8 @@ def upload_body_limit() -> int:
 @csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
+# The recorder previews what the camera recorded from a blob: URL (videos/remix).
+@csp_update({"media-src": ["blob:"]})
 def upload(request):
     if request.method == "POST" and declared_length(request) > upload_body_limit():
         message = _("The file is larger than %(mb)d MB.") % {
@@ -224,7 +222,13 @@ def upload(request):
 def _upload_form(request):
     wants_json = _wants_json(request)
     if request.method == "GET":
-        return render(request, "videos/upload.html", {"form": UploadForm(), "limits": _limits()})
+        # ?sound=, ?duet=, ?stitch=, ?tag= (a challenge's "Join") pre-fill the remix.
+        form = UploadForm(initial=remix_views.upload_initial(request))
+        return render(
+            request,
+            "videos/upload.html",
+            {"form": form, "limits": _limits(), **remix_views.upload_context(request, form)},
+        )
     form = UploadForm(request.POST, request.FILES)
     video = None
     if form.is_valid():
@@ -239,15 +243,16 @@ def _upload_form(request):
                 allow_comments=data["allow_comments"],
                 allow_duet=data["allow_duet"],
                 allow_stitch=data["allow_stitch"],
+                allow_sound_reuse=data["allow_sound_reuse"],
+                remix=form.remix_request(),
             )
         except (ValidationError, PermissionDenied) as exc:
             _add_errors(form, exc)
     if video is None:
         if wants_json:
             return JsonResponse({"errors": form.errors.get_json_data(escape_html=True)}, status=400)
-        return render(
-            request, "videos/upload.html", {"form": form, "limits": _limits()}, status=400
-        )
+        context = {"form": form, "limits": _limits(), **remix_views.upload_context(request, form)}
+        return render(request, "videos/upload.html", context, status=400)
     video.refresh_from_db()
     if wants_json:
         return JsonResponse(_status_payload(video), status=201)

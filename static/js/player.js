@@ -3,6 +3,7 @@
 
 import { doubleTapLike } from "./actions.js";
 import { watch } from "./live.js";
+import { trackSlide } from "./watch.js";
 
 const feed = document.getElementById("feed");
 const DOUBLE_TAP_MS = 300;
@@ -197,6 +198,7 @@ function onKey(event) {
 }
 
 if (feed) {
+  feed.addEventListener("slide:active", (event) => trackSlide(event.detail.slide));
   slides().forEach(setupSlide);
   applySound();
   document.addEventListener("keydown", onKey);

@@ -1,6 +1,7 @@
 // Upload with a real progress bar (bytes sent, from XHR upload events), then poll the
 // processing state until the video is ready or the server says why it failed.
 // Without JavaScript the form posts normally and the status page refreshes itself.
+// recorder.js posts a camera recording through the same path (submitUpload).
 
 const form = document.getElementById("upload-form");
 const messages = document.getElementById("upload-messages")?.dataset || {};
@@ -17,10 +18,12 @@ function fill(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
 }
 
-function showErrors(errors) {
-  form.querySelectorAll(".js-error").forEach((node) => node.remove());
+function showErrors(target, errors) {
+  target.querySelectorAll(".js-error").forEach((node) => node.remove());
   for (const [field, list] of Object.entries(errors || {})) {
-    const anchor = form.querySelector(`[name="${CSS.escape(field)}"]`)?.closest(".field") || form.querySelector("button[type=submit]");
+    const anchor =
+      target.querySelector(`[name="${CSS.escape(field)}"]`)?.closest(".field, fieldset, .remix-card") ||
+      target.querySelector("button[type=submit]");
     const node = document.createElement("div");
     node.className = "field-error js-error";
     node.setAttribute("role", "alert");
@@ -40,8 +43,8 @@ async function poll(statusUrl, state) {
   }
 }
 
-function finish(data, state, bar) {
-  form.dataset.status = data.status;
+function finish(target, data, state, bar) {
+  target.dataset.status = data.status;
   if (data.status === "ready") {
     bar.value = 100;
     state.textContent = `${messages.ready} `;
@@ -54,34 +57,40 @@ function finish(data, state, bar) {
   } else {
     state.textContent = `${messages.failed} ${data.reason}`;
     state.setAttribute("role", "alert");
-    form.querySelector("button[type=submit]").disabled = false;
+    target.querySelector("button[type=submit]").disabled = false;
   }
 }
 
-if (form) {
-  const update = () => counter && (counter.textContent = String(caption.value.length));
-  caption?.addEventListener("input", update);
-  update();
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const file = form.querySelector("input[type=file]").files[0];
-    const max = Number(form.dataset.maxBytes);
-    if (file && max && file.size > max) {
-      showErrors({ file: [messages.tooLarge] });
-      return;
-    }
-    const wrap = form.querySelector(".upload-progress");
-    const bar = document.getElementById("upload-bar");
-    const state = document.getElementById("upload-state");
-    const button = form.querySelector("button[type=submit]");
-    wrap.hidden = false;
-    button.disabled = true;
-    showErrors({});
+/**
+ * Post the upload form with XHR: a progress bar of the bytes sent, then the processing
+ * state until ready or failed. `file` (a File or Blob, e.g. a camera recording) takes
+ * the place of the form's file input. Resolves with the final status payload.
+ */
+export function submitUpload(target, { file = null, filename = "recording.webm" } = {}) {
+  const chosen = file || target.querySelector("input[type=file]").files[0];
+  const max = Number(target.dataset.maxBytes);
+  if (chosen && max && chosen.size > max) {
+    showErrors(target, { file: [messages.tooLarge] });
+    return Promise.resolve(null);
+  }
+  if (!chosen) {
+    showErrors(target, { file: [messages.noFile || messages.network] });
+    return Promise.resolve(null);
+  }
+  const wrap = target.querySelector(".upload-progress");
+  const bar = document.getElementById("upload-bar");
+  const state = document.getElementById("upload-state");
+  const button = target.querySelector("button[type=submit]");
+  wrap.hidden = false;
+  button.disabled = true;
+  showErrors(target, {});
+  const body = new FormData(target);
+  if (file) body.set("file", file, file.name || filename);
+  return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action || location.href);
+    xhr.open("POST", target.action || location.href);
     xhr.setRequestHeader("Accept", "application/json");
-    xhr.setRequestHeader("X-CSRFToken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    xhr.setRequestHeader("X-CSRFToken", target.querySelector("[name=csrfmiddlewaretoken]").value);
     xhr.upload.addEventListener("progress", (e) => {
       if (!e.lengthComputable) return;
       bar.value = Math.round((100 * e.loaded) / e.total);
@@ -90,12 +99,13 @@ if (form) {
     });
     xhr.upload.addEventListener("load", () => {
       bar.value = 100;
-      form.dataset.uploaded = "1";
+      target.dataset.uploaded = "1";
       state.textContent = messages.processing;
     });
     xhr.addEventListener("error", () => {
       state.textContent = messages.network;
       button.disabled = false;
+      resolve(null);
     });
     xhr.addEventListener("load", async () => {
       let data = {};
@@ -107,11 +117,30 @@ if (form) {
       if (xhr.status >= 400) {
         wrap.hidden = true;
         button.disabled = false;
-        showErrors(data.errors);
+        showErrors(target, data.errors);
+        resolve(data);
         return;
       }
-      finish(data.status === "processing" ? await poll(data.status_url, state) : data, state, bar);
+      const final = data.status === "processing" ? await poll(data.status_url, state) : data;
+      finish(target, final, state, bar);
+      resolve(final);
     });
-    xhr.send(new FormData(form));
+    xhr.send(body);
   });
+}
+
+/** Send the form through submitUpload on submit; getFile() may supply a recording. */
+export function bindUploadForm(target, { getFile = () => null } = {}) {
+  target.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitUpload(target, { file: getFile() });
+  });
+}
+
+if (form) {
+  const update = () => counter && (counter.textContent = String(caption.value.length));
+  caption?.addEventListener("input", update);
+  update();
+  // A page with the recorder lets recorder.js bind the form (with its recording).
+  if (!form.dataset.recorder) bindUploadForm(form);
 }

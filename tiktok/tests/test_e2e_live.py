@@ -31,10 +31,11 @@ def test_like_comment_follow_arrive_live(live_site, browser, user_factory, tmp_p
     video.refresh_from_db()
     assert video.status == Video.Status.READY
 
+    # bypass_csp: wait_for_function evaluates strings (see PHONE in conftest.py).
     a_ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
     )
-    b_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    b_ctx = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=True)
     try:
         a = _login(a_ctx, live_site, "alice")
         b = _login(b_ctx, live_site, "bob")
@@ -101,7 +102,7 @@ def test_like_through_one_daphne_reaches_a_client_of_another(
     token = Token.objects.create(user=fan)
     one, proc_one = start_daphne(server_env, tmp_path / "one.log")
     two, proc_two = start_daphne(server_env, tmp_path / "two.log")
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)
     try:
         page = context.new_page()
         page.goto(f"{two}/healthz")

@@ -13,13 +13,16 @@ class NewestCursorPagination(BasePagination):
     max_page_size = 50
     cursor_query_param = "cursor"
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
+    def _size(self, request) -> int:
         try:
             size = int(request.query_params.get("page_size", self.page_size))
         except ValueError:
             raise ValidationError({"page_size": ["Must be a whole number."]}) from None
-        size = max(1, min(size, self.max_page_size))
+        return max(1, min(size, self.max_page_size))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self._size(request)
         try:
             page = selectors.paginate_newest(
                 queryset, cursor=request.query_params.get(self.cursor_query_param), limit=size
@@ -64,3 +67,42 @@ class NewestCursorPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class ForYouPagination(NewestCursorPagination):
+    """For You is ranked, not sorted: the recommender (selectors.feed_for_you) picks each
+    page and hands out an opaque cursor that remembers what it served. The queryset the
+    view passes is ignored."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self._size(request)
+        session_key = None if request.user.is_authenticated else request.session.session_key
+        try:
+            page = selectors.feed_for_you(
+                viewer=request.user,
+                cursor=request.query_params.get(self.cursor_query_param),
+                limit=size,
+                session_key=session_key,
+            )
+        except selectors.BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        self.page = page
+        return page.items
+
+    def get_paginated_response(self, data):
+        for item, video in zip(data, self.page.items, strict=True):
+            item["reason"] = {
+                "code": getattr(video, "feed_reason_code", ""),
+                "text": getattr(video, "feed_reason", ""),
+            }
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        reason = {
+            "type": "object",
+            "description": "Why am I seeing this?",
+            "properties": {"code": {"type": "string"}, "text": {"type": "string"}},
+        }
+        item = {"allOf": [schema["items"], {"type": "object", "properties": {"reason": reason}}]}
+        return super().get_paginated_response_schema({"type": "array", "items": item})

@@ -53,6 +53,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "allow_comments",
             "allow_duet",
             "allow_stitch",
+            "allow_sound_reuse",
             "sound",
             "duet_of",
             "stitch_of",
@@ -91,6 +92,62 @@ class VideoCreateSerializer(serializers.Serializer):
     allow_comments = serializers.BooleanField(default=True)
     allow_duet = serializers.BooleanField(default=True)
     allow_stitch = serializers.BooleanField(default=True)
+    allow_sound_reuse = serializers.BooleanField(default=True)
+    # Remix (videos/remix/services.py checks them): one of sound, duet_of, stitch_of.
+    sound = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Public id of a sound to lay under the video.",
+    )
+    sound_offset = serializers.FloatField(
+        default=0.0, min_value=0, help_text="Where in the sound to start, in seconds."
+    )
+    original_volume = serializers.FloatField(
+        default=0.0,
+        min_value=0,
+        max_value=1,
+        help_text="The video's own audio under the sound: 0 replaces it, 1 keeps it whole.",
+    )
+    duet_of = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Public id of the video to duet.",
+    )
+    layout = serializers.ChoiceField(
+        choices=Video.DuetLayout.choices,
+        default=Video.DuetLayout.SIDE_BY_SIDE,
+        help_text="A duet's layout: side by side (horizontal) or top and bottom (vertical).",
+    )
+    stitch_of = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Public id of the video to stitch.",
+    )
+    stitch_start = serializers.FloatField(default=0.0, min_value=0)
+    stitch_end = serializers.FloatField(
+        default=5.0, min_value=0, help_text="At most 5 seconds after stitch_start."
+    )
+
+    def remix_request(self):
+        from ..remix.services import RemixRequest
+
+        data = self.validated_data
+        return RemixRequest(
+            sound=data["sound"],
+            sound_offset=data["sound_offset"],
+            original_volume=data["original_volume"],
+            duet_of=data["duet_of"],
+            layout=data["layout"],
+            stitch_of=data["stitch_of"],
+            stitch_start=data["stitch_start"],
+            stitch_end=data["stitch_end"],
+        )
 
     def validate_file(self, value):
         if value.size > settings.UPLOAD_MAX_BYTES:
@@ -106,6 +163,7 @@ class VideoUpdateSerializer(serializers.Serializer):
     allow_comments = serializers.BooleanField(required=False)
     allow_duet = serializers.BooleanField(required=False)
     allow_stitch = serializers.BooleanField(required=False)
+    allow_sound_reuse = serializers.BooleanField(required=False)
 
 
 class HashtagSerializer(serializers.Serializer):

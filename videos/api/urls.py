@@ -2,7 +2,8 @@ from django.urls import path
 
 from social.api import MeView, TokenView
 
-from . import engagement, views
+from ..remix import api as remix_api
+from . import engagement, feed, views
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -11,6 +12,13 @@ urlpatterns = [
     path("videos/", views.VideoListCreateView.as_view(), name="api-videos"),
     path("videos/<str:public_id>/", views.VideoDetailView.as_view(), name="api-video"),
     path("videos/<str:public_id>/like/", engagement.VideoLikeView.as_view(), name="api-video-like"),
+    path("videos/<str:public_id>/views/", feed.VideoViewsView.as_view(), name="api-video-views"),
+    path(
+        "videos/<str:public_id>/not-interested/",
+        feed.NotInterestedView.as_view(),
+        name="api-video-not-interested",
+    ),
+    path("views/batch/", feed.ViewsBatchView.as_view(), name="api-views-batch"),
     path(
         "videos/<str:public_id>/share/", engagement.VideoShareView.as_view(), name="api-video-share"
     ),
@@ -29,6 +37,7 @@ urlpatterns = [
     path("users/<str:username>/", views.UserDetailView.as_view(), name="api-user"),
     path("users/<str:username>/follow/", engagement.FollowView.as_view(), name="api-user-follow"),
     path("users/<str:username>/block/", engagement.BlockView.as_view(), name="api-user-block"),
+    path("users/<str:username>/hide/", feed.HideCreatorView.as_view(), name="api-user-hide"),
     path(
         "users/<str:username>/followers/",
         engagement.FollowListView.as_view(direction="followers"),
@@ -40,6 +49,27 @@ urlpatterns = [
         name="api-user-following",
     ),
     path("users/<str:username>/videos/", views.UserVideosView.as_view(), name="api-user-videos"),
+    # Remix culture (videos/remix/api.py).
+    path("sounds/", remix_api.SoundListCreateView.as_view(), name="api-sounds"),
+    path("sounds/<str:public_id>/", remix_api.SoundDetailView.as_view(), name="api-sound"),
+    path(
+        "sounds/<str:public_id>/videos/",
+        remix_api.SoundVideosView.as_view(),
+        name="api-sound-videos",
+    ),
+    path(
+        "videos/<str:public_id>/duets/",
+        remix_api.VideoRemixesView.as_view(kind="duets"),
+        name="api-video-duets",
+    ),
+    path(
+        "videos/<str:public_id>/stitches/",
+        remix_api.VideoRemixesView.as_view(kind="stitches"),
+        name="api-video-stitches",
+    ),
+    path("challenges/", remix_api.ChallengeListView.as_view(), name="api-challenges"),
+    path("challenges/<str:slug>/", remix_api.ChallengeDetailView.as_view(), name="api-challenge"),
+    path("hashtags/", remix_api.HashtagSuggestView.as_view(), name="api-hashtags"),
     path("hashtags/<str:name>/", views.HashtagDetailView.as_view(), name="api-hashtag"),
     path(
         "hashtags/<str:name>/videos/", views.HashtagVideosView.as_view(), name="api-hashtag-videos"

@@ -20,7 +20,7 @@ from social.models import User
 from .. import selectors, services
 from ..models import Video
 from ..views import declared_length, upload_body_limit
-from .pagination import NewestCursorPagination
+from .pagination import ForYouPagination, NewestCursorPagination
 from .serializers import (
     HashtagSerializer,
     VideoCreateSerializer,
@@ -48,12 +48,14 @@ def _as_drf_error(exc):
 
 
 class ForYouFeedView(generics.ListAPIView):
+    """The recommender's ranked feed; each item carries its "Why am I seeing this?" reason."""
+
     serializer_class = VideoSerializer
-    pagination_class = NewestCursorPagination
+    pagination_class = ForYouPagination
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return _cards(selectors.for_you_videos(viewer=self.request.user))
+        return Video.objects.none()  # ForYouPagination asks the recommender instead
 
 
 class VideoListCreateView(generics.ListCreateAPIView):
@@ -95,6 +97,8 @@ class VideoListCreateView(generics.ListCreateAPIView):
                 allow_comments=data["allow_comments"],
                 allow_duet=data["allow_duet"],
                 allow_stitch=data["allow_stitch"],
+                allow_sound_reuse=data["allow_sound_reuse"],
+                remix=incoming.remix_request(),
             )
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _as_drf_error(exc) from None

@@ -23,6 +23,7 @@ NAMES = [
     "User.followers_count",
     "User.following_count",
     "User.likes_received_count",
+    "Sound.uses_count",
 ]
 
 
@@ -99,6 +100,7 @@ def test_rebuild_fixes_drift_and_reports_it_exactly(world):
         line("User.followers_count", 2, 3 + 7),
         line("User.following_count", 4, 4),
         line("User.likes_received_count", 1, 96),
+        line("Sound.uses_count", 0, 0),
         "Done: 13 counters were off and are now right.",
     ]
     first.refresh_from_db()

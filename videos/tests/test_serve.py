@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 
 from social.models import Block, Follow
 from videos import services
-from videos.models import Video
+from videos.models import Sound, Video
 
 SIZE = 1000
 DATA = bytes((i * 7 + 3) % 256 for i in range(SIZE))
@@ -225,10 +225,13 @@ def test_missing_file_is_404(client, served):
     assert client.get("/media/").status_code == 404
 
 
-def test_non_video_paths_get_their_types(client, db):
-    put("sounds/tune.m4a", b"m4a-bytes")
+def test_non_video_paths_get_their_types(client, db, user_factory):
+    sound = Sound.objects.create(title="Tune", owner=user_factory())
+    sound.audio = f"sounds/{sound.public_id}/tune.m4a"
+    sound.save()
+    put(sound.audio.name, b"m4a-bytes")
     put("avatars/1/face.jpg", POSTER)
-    response = client.get("/media/sounds/tune.m4a")
+    response = client.get(f"/media/{sound.audio.name}")
     assert response.status_code == 200
     assert response["Content-Type"] == "audio/mp4"
     assert body(response) == b"m4a-bytes"

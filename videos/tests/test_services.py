@@ -184,8 +184,14 @@ def test_processing_end_to_end_makes_a_ready_video(
     assert video.file.name.startswith(f"videos/{video.public_id}/")
     assert video.file.name.endswith(".mp4")
     assert video.poster.name.endswith(".jpg")
+    # The video, its poster, and its original sound (videos/remix: the audio as M4A).
+    assert video.sound is not None and video.sound.is_original
     assert files_under(media_root) == sorted(
-        [media_root / video.file.name, media_root / video.poster.name]
+        [
+            media_root / video.file.name,
+            media_root / video.poster.name,
+            media_root / video.sound.audio.name,
+        ]
     )
     info = media.probe(media_root / video.file.name)
     assert info.video is not None

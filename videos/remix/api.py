@@ -1,0 +1,347 @@
+"""The API of remix culture: sounds, challenges (with the leaderboard), hashtag
+suggestions, duets and stitches of a video. Thin like videos/api/views.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from social.api import AuthorSerializer
+
+from .. import selectors as video_selectors
+from ..api.pagination import NewestCursorPagination
+from ..api.serializers import VideoSerializer, _absolute
+from ..api.views import PayloadTooLarge, _as_drf_error, _cards
+from ..models import Challenge, Sound
+from ..views import declared_length, upload_body_limit
+from . import selectors, services
+
+
+# --- serializers ----------------------------------------------------------------------------------
+class SoundSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="processing, ready or failed")
+    owner = AuthorSerializer(read_only=True)
+    url = serializers.SerializerMethodField()
+    cover = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    uses = serializers.IntegerField(source="uses_count", read_only=True)
+    source_video = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+
+    class Meta:
+        model = Sound
+        fields = [
+            "public_id",
+            "name",
+            "title",
+            "artist",
+            "owner",
+            "status",
+            "failure_reason",
+            "duration",
+            "is_original",
+            "is_reusable",
+            "source_video",
+            "uses",
+            "url",
+            "cover",
+            "web_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, obj):
+        """The AAC/M4A to play (null until processed)."""
+        return _absolute(self.context.get("request"), obj.audio.url) if obj.audio else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover(self, obj):
+        return _absolute(self.context.get("request"), obj.cover.url) if obj.cover else None
+
+    def get_web_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class SoundCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(max_length=255, allow_empty_file=False)
+    title = serializers.CharField(max_length=services.TITLE_MAX)
+    artist = serializers.CharField(
+        max_length=services.TITLE_MAX, required=False, allow_blank=True, default=""
+    )
+    cover = serializers.FileField(max_length=255, required=False, allow_null=True, default=None)
+    is_reusable = serializers.BooleanField(default=True)
+
+    def validate_file(self, value):
+        if value.size > settings.UPLOAD_MAX_BYTES:
+            raise serializers.ValidationError(
+                f"The file is larger than {settings.UPLOAD_MAX_BYTES // 2**20} MB."
+            )
+        return value
+
+    def validate_cover(self, value):
+        if value is not None and value.size > settings.AVATAR_MAX_BYTES:
+            raise serializers.ValidationError("The image is too large.")
+        return value
+
+
+class SoundUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=services.TITLE_MAX, required=False)
+    artist = serializers.CharField(max_length=services.TITLE_MAX, required=False, allow_blank=True)
+    is_reusable = serializers.BooleanField(required=False)
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+    sound = SoundSerializer(read_only=True)
+    cover = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "slug",
+            "hashtag",
+            "title",
+            "description",
+            "rules",
+            "starts_at",
+            "ends_at",
+            "state",
+            "featured",
+            "sound",
+            "cover",
+            "web_url",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, obj) -> str:
+        """active, upcoming or past."""
+        return obj.state()
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover(self, obj):
+        return _absolute(self.context.get("request"), obj.cover.url) if obj.cover else None
+
+    def get_web_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class LeaderboardEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    engagement = serializers.IntegerField(help_text="likes + 2 × comments + 3 × shares")
+    video = VideoSerializer()
+
+
+class ChallengeDetailSerializer(ChallengeSerializer):
+    entries = serializers.IntegerField(read_only=True, help_text="Entries you can see.")
+    leaderboard = LeaderboardEntrySerializer(many=True, read_only=True)
+
+    class Meta(ChallengeSerializer.Meta):
+        fields = [*ChallengeSerializer.Meta.fields, "entries", "leaderboard"]
+        read_only_fields = fields
+
+
+class HashtagSuggestionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    videos = serializers.IntegerField()
+
+
+# --- sounds ---------------------------------------------------------------------------------------
+class SoundListCreateView(generics.ListCreateAPIView):
+    """Sounds you can see, newest first (`q` searches titles and artists, `owner` filters);
+    POST uploads music (multipart: file, title, artist, cover, is_reusable)."""
+
+    serializer_class = SoundSerializer
+    pagination_class = NewestCursorPagination
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST" and declared_length(request) > upload_body_limit():
+            raise PayloadTooLarge(
+                f"The file is larger than {settings.UPLOAD_MAX_BYTES // 2**20} MB."
+            )
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words in the title or artist."),
+            OpenApiParameter("owner", str, description="Username of the owner."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = selectors.visible_sounds(viewer=self.request.user)
+        query = (self.request.query_params.get("q") or "")[:100].strip()
+        if query:
+            from django.db.models import Q
+
+            qs = qs.filter(Q(title__icontains=query) | Q(artist__icontains=query))
+        owner = self.request.query_params.get("owner")
+        if owner:
+            qs = qs.filter(owner__username__iexact=owner[:24])
+        return qs
+
+    @extend_schema(request=SoundCreateSerializer, responses={201: SoundSerializer})
+    def post(self, request, *args, **kwargs):
+        incoming = SoundCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        cover = data.get("cover")
+        try:
+            sound = services.sound_create(
+                owner=request.user,
+                upload=data["file"],
+                size=data["file"].size,
+                title=data["title"],
+                artist=data["artist"],
+                cover=cover.read() if cover is not None else None,
+                is_reusable=data["is_reusable"],
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _as_drf_error(exc) from None
+        sound = Sound.objects.select_related("owner").get(pk=sound.pk)
+        return Response(
+            SoundSerializer(sound, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SoundDetailView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _get(self, request, public_id):
+        return selectors.sound_get_visible(viewer=request.user, public_id=public_id)
+
+    @extend_schema(responses=SoundSerializer)
+    def get(self, request, public_id: str):
+        return Response(
+            SoundSerializer(self._get(request, public_id), context={"request": request}).data
+        )
+
+    @extend_schema(request=SoundUpdateSerializer, responses=SoundSerializer)
+    def patch(self, request, public_id: str):
+        sound = self._get(request, public_id)
+        if sound.owner_id != request.user.pk:
+            raise PermissionDenied("Only the owner can change this sound.")
+        incoming = SoundUpdateSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        try:
+            services.sound_update(sound=sound, editor=request.user, **incoming.validated_data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _as_drf_error(exc) from None
+        return Response(SoundSerializer(sound, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, public_id: str):
+        sound = selectors.sound_get_owned(viewer=request.user, public_id=public_id)
+        if sound is None:
+            sound = self._get(request, public_id)
+        try:
+            services.sound_delete(sound=sound, actor=request.user)
+        except DjangoPermissionDenied as exc:
+            raise _as_drf_error(exc) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SoundVideosView(generics.ListAPIView):
+    """The videos using the sound that you can see, newest first."""
+
+    serializer_class = VideoSerializer
+    pagination_class = NewestCursorPagination
+
+    def get_queryset(self):
+        sound = selectors.sound_get_visible(
+            viewer=self.request.user, public_id=self.kwargs["public_id"]
+        )
+        return _cards(selectors.sound_videos(viewer=self.request.user, sound=sound))
+
+
+# --- duets and stitches ---------------------------------------------------------------------------
+class VideoRemixesView(generics.ListAPIView):
+    """The duets (or stitches) of a video that you can see, newest first."""
+
+    serializer_class = VideoSerializer
+    pagination_class = NewestCursorPagination
+    kind = "duets"
+
+    def get_queryset(self):
+        video = video_selectors.video_get_visible(
+            viewer=self.request.user, public_id=self.kwargs["public_id"]
+        )
+        return _cards(selectors.remixes_of(viewer=self.request.user, video=video, kind=self.kind))
+
+
+# --- challenges and hashtags ----------------------------------------------------------------------
+class ChallengeListView(APIView):
+    @extend_schema(
+        operation_id="v1_challenges_list",
+        responses={
+            200: {
+                "type": "object",
+                "properties": {
+                    section: {"type": "array", "items": {"$ref": "#/components/schemas/Challenge"}}
+                    for section in ("active", "upcoming", "past")
+                },
+            }
+        },
+    )
+    def get(self, request):
+        sections = selectors.challenge_sections()
+        context = {"request": request}
+        return Response(
+            {
+                name: ChallengeSerializer(getattr(sections, name), many=True, context=context).data
+                for name in ("active", "upcoming", "past")
+            }
+        )
+
+
+class ChallengeDetailView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="Leaderboard size (max 50).")],
+        responses=ChallengeDetailSerializer,
+    )
+    def get(self, request, slug: str):
+        challenge = selectors.challenge_get(slug=slug)
+        try:
+            limit = max(1, min(int(request.query_params.get("limit", 10)), 50))
+        except ValueError:
+            limit = 10
+        board = selectors.challenge_leaderboard(
+            viewer=request.user, challenge=challenge, limit=limit
+        )
+        context = {"request": request}
+        data = ChallengeSerializer(challenge, context=context).data
+        data["entries"] = selectors.challenge_entries(
+            viewer=request.user, challenge=challenge
+        ).count()
+        data["leaderboard"] = [
+            {
+                "rank": i,
+                "engagement": video.engagement,
+                "video": VideoSerializer(video, context=context).data,
+            }
+            for i, video in enumerate(board, start=1)
+        ]
+        return Response(data)
+
+
+class HashtagSuggestView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="The start of a hashtag.")],
+        responses=HashtagSuggestionSerializer(many=True),
+    )
+    def get(self, request):
+        return Response(
+            {"results": selectors.hashtag_suggestions(prefix=request.query_params.get("q", ""))}
+        )
