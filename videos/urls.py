@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import privacy_views, views
+from . import embed, privacy_views, views
 from .remix import views as remix_views
 
 app_name = "videos"
@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("settings/delete/", privacy_views.account_delete, name="account_delete"),
     path("following/", views.following, name="following"),
+    path("embed/<str:public_id>/", embed.embed, name="embed"),
+    path("oembed", embed.oembed, name="oembed"),
     path("upload/", views.upload, name="upload"),
     path("upload/<str:public_id>/", views.upload_status, name="upload_status"),
     # Remix culture (videos/remix/): hashtags, challenges, sounds, duets and stitches.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
@@ -122,6 +124,9 @@ def video_detail(request, username: str, public_id: str):
                 "page_url": request.build_absolute_uri(video.get_absolute_url()),
                 "video_url": request.build_absolute_uri(video.file.url),
                 "image_url": request.build_absolute_uri(video.poster.url),
+                "oembed_url": request.build_absolute_uri(reverse("videos:oembed"))
+                + "?"
+                + urlencode({"url": request.build_absolute_uri(video.get_absolute_url())}),
             },
         },
         more_url=reverse("videos:for_you"),
