@@ -61,6 +61,8 @@ def _own_login_lockout_counts(settings):
     """Every test client comes from 127.0.0.1: failed logins must not add up across tests
     into a lockout (social.lockout), so each test counts under its own cache prefix."""
     settings.LOGIN_LOCKOUT_KEY_PREFIX = f"lockout-{secrets.token_hex(6)}"
+    # The same for the API's throttle counters (tiktok.api_throttling).
+    settings.API_THROTTLE_KEY_PREFIX = f"throttle-{secrets.token_hex(6)}"
 
 
 @pytest.fixture
@@ -127,3 +129,9 @@ def clips(tmp_path_factory) -> dict[str, Path]:
         "silent": make_clip(root / "silent.mp4", width=480, height=854, seconds=2, audio=False),
         "webm": make_clip(root / "clip.webm", width=480, height=854, seconds=2, container="webm"),
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the end-to-end tests last: Playwright's sync API keeps an event loop in the main
+    thread for the rest of the session, which async tests (Channels) cannot share."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
