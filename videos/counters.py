@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from social.models import Follow, User
 
-from .models import Comment, CommentLike, Like, Share, Sound, Video
+from .models import Comment, CommentLike, Like, Share, Sound, Video, WatchEvent
 
 
 def _count(model, field: str, **extra):
@@ -32,6 +32,7 @@ SPECS = [
     (Video, "likes_count", lambda: _count(Like, "video")),
     (Video, "comments_count", lambda: _count(Comment, "video", is_removed=False)),
     (Video, "shares_count", lambda: _count(Share, "video")),
+    (Video, "views_count", lambda: _count(WatchEvent, "video")),
     (Comment, "likes_count", lambda: _count(CommentLike, "comment")),
     (Comment, "replies_count", lambda: _count(Comment, "parent", is_removed=False)),
     (User, "followers_count", lambda: _count(Follow, "followee")),

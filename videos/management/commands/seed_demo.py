@@ -7,6 +7,7 @@ import random
 import tempfile
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -102,10 +103,11 @@ class Command(BaseCommand):
                 # Spread the posts over the last two days so the feed has a history.
                 Video.objects.filter(pk=video.pk).update(
                     created_at=timezone.now() - datetime.timedelta(minutes=140 * (count - i)),
-                    views_count=rng.randint(50, 50_000),
                 )
                 video.refresh_from_db()
                 self.stdout.write(f"  {video.status:10} @{author.username}: {video.caption}")
+        # Trending, the exploration pool and neighbour lists, so For You is ready at once.
+        call_command("feed_refresh", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} creators, {count} videos. Log in as any of "
