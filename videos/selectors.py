@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -300,3 +301,18 @@ def feed_following(*, viewer: User, cursor: str | None = None, limit: int = 8) -
     )
     qs = without_blocked(qs, viewer=viewer)
     return paginate_newest(qs, cursor=cursor, limit=limit)
+
+
+FOR_YOU_MIN_AUTHOR_AGE = 16
+
+
+def for_you_author_age_q(*, today: datetime.date | None = None) -> Q:
+    """Videos of 13–15 year olds never reach strangers' For You (issue 7's minors rule),
+    even if the account was made public: only authors 16 or older, or without a birthdate
+    (staff accounts made by createsuperuser)."""
+    today = today or timezone.localdate()
+    try:
+        cutoff = today.replace(year=today.year - FOR_YOU_MIN_AUTHOR_AGE)
+    except ValueError:  # 29 February: the birthday turns over on 1 March
+        cutoff = datetime.date(today.year - FOR_YOU_MIN_AUTHOR_AGE, 2, 28)
+    return Q(author__birthdate__isnull=True) | Q(author__birthdate__lte=cutoff)

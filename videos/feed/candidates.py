@@ -261,7 +261,9 @@ class Sources:
 
 
 def _public():
-    return Video.objects.public()
+    from ..selectors import for_you_author_age_q
+
+    return Video.objects.public().filter(for_you_author_age_q())
 
 
 def wanted_keys(profile: Profile, *, signed_in: bool) -> list[str]:
@@ -462,7 +464,7 @@ def load_candidates(
 ) -> Loaded:
     """Two queries: the candidates' features (visibility and blocks applied in SQL, with the
     precomputed FeedStats joined) and their hashtags."""
-    from ..selectors import without_blocked
+    from ..selectors import for_you_author_age_q, without_blocked
 
     ids = list(sources.proposals)
     if not ids:
@@ -470,6 +472,7 @@ def load_candidates(
     own = [vid for vid, src in sources.proposals.items() if "own" in src]
     qs = Video.objects.filter(id__any_of=ids).filter(
         Q(
+            for_you_author_age_q(),
             status=Video.Status.READY,
             visibility=Video.Visibility.PUBLIC,
             is_hidden=False,
