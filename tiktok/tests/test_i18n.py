@@ -7,8 +7,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "language, words",
-    [("de", ["Für dich", "Hochladen", "Anmelden"]), ("es", ["Para ti", "Subir", "Iniciar sesión"]),
-     ("en", ["For You", "Upload", "Log in"]), ("xx", ["For You", "Upload", "Log in"])],
+    [
+        ("de", ["Für dich", "Hochladen", "Anmelden"]),
+        ("es", ["Para ti", "Subir", "Iniciar sesión"]),
+        ("en", ["For You", "Upload", "Log in"]),
+        ("xx", ["For You", "Upload", "Log in"]),
+    ],
 )
 def test_feed_in_the_viewers_language(client, language, words):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
