@@ -108,6 +108,14 @@ def lockout_record_failure(*, request, username: str | None) -> LockoutStatus:
     window = settings.LOGIN_LOCKOUT_WINDOW_SECONDS
     for subject, limit in _subjects(username=username, ip=client_ip(request)):
         key = f"{_prefix()}:fail:{subject}"
+        start_key = f"{_prefix()}:start:{subject}"
+        # The window is judged by the clock, not only by the cache's expiry, so it ends on
+        # time whatever the cache backend does with timeouts.
+        now = time.time()
+        started = cache.get(start_key)
+        if started is not None and now - started > window:
+            cache.delete_many([key, start_key])
+        cache.add(start_key, now, timeout=window)
         # add() starts the window at the first failure; incr() keeps the key's expiry.
         cache.add(key, 0, timeout=window)
         try:
@@ -118,14 +126,14 @@ def lockout_record_failure(*, request, username: str | None) -> LockoutStatus:
         if failures >= limit:
             seconds = settings.LOGIN_LOCKOUT_SECONDS
             cache.set(f"{_prefix()}:lock:{subject}", time.time() + seconds, timeout=seconds)
-            cache.delete(key)
+            cache.delete_many([key, start_key])
     return lockout_status(request=request, username=username)
 
 
 def lockout_reset(*, username: str | None) -> None:
     """A successful login forgets the username's failures (the address's stay counted)."""
     for subject, _ignored in _subjects(username=username, ip=None):
-        cache.delete(f"{_prefix()}:fail:{subject}")
+        cache.delete_many([f"{_prefix()}:fail:{subject}", f"{_prefix()}:start:{subject}"])
 
 
 class LockoutBackend:
