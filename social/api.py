@@ -2,13 +2,12 @@
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .lockout import LockoutStatus, lockout_status
@@ -84,7 +83,6 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -93,6 +91,18 @@ class TokenView(APIView):
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        examples=[
+            OpenApiExample(
+                "Credentials",
+                value={"username": "maya", "password": "s3cret-pass"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "A token",
+                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request):
         username = request.data.get("username") if hasattr(request.data, "get") else None

@@ -121,3 +121,12 @@ def links_set(*, user: User, links: dict[str, str]) -> list[ExternalLink]:
         )
         result.append(link)
     return sorted(result, key=lambda link: link.position)
+
+
+def api_token_revoke(*, user: User) -> bool:
+    """Delete the person's API token (POST /api/v1/auth/token/ makes a new one).
+    Requests carrying the old token are refused from now on. True when there was one."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted > 0

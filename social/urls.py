@@ -8,6 +8,7 @@ app_name = "social"
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/token/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("notifications/", views.notifications, name="notifications"),
 ]
 

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
 
 from . import services
 from .forms import LinksForm, LockoutAuthenticationForm, ProfileForm, SignupForm
@@ -125,9 +126,23 @@ def settings_page(request):
     return render(
         request,
         "social/settings.html",
-        {"profile_form": profile_form, "links_form": links_form},
+        {
+            "profile_form": profile_form,
+            "links_form": links_form,
+            "api_token": Token.objects.filter(user=user).first(),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request):
+    if services.api_token_revoke(user=request.user):
+        messages.success(request, _("Your API token was revoked."))
+    else:
+        messages.info(request, _("You have no API token."))
+    return redirect("social:settings")
 
 
 @login_required

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
+    "oauth2_provider",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -260,13 +261,55 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "tiktok.api_oauth.ScopedOAuth2Authentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "videos.api.pagination.NewestCursorPagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "tiktok.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "300/min", "user": "600/min", "auth": "10/min"},
+    # Every API request is counted in one scope, per user or per anonymous address
+    # (tiktok/api_throttling.py); "<scope>_anon" rates apply to anonymous clients.
+    "DEFAULT_THROTTLE_CLASSES": ["tiktok.api_throttling.ScopedUserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        scope: os.environ.get(f"API_THROTTLE_{scope.upper()}", default)
+        for scope, default in {
+            "auth": "10/min",
+            "upload": "30/hour",
+            "comment": "30/min",
+            "like": "120/min",
+            "read": "600/min",
+            "read_anon": "300/min",
+            "write": "120/min",
+        }.items()
+    },
+}
+# OAuth 2.0 for third-party apps (django-oauth-toolkit): authorization code + PKCE only.
+# Apps are registered at /settings/apps/; tokens are limited to their scopes (tiktok/api_oauth.py).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": _("Read your profile, feeds, videos and notifications"),
+        "write": _("Like, comment, follow and edit or delete your videos"),
+        "upload": _("Upload videos and sounds for you"),
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
+    "ROTATE_REFRESH_TOKEN": True,
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grants, S256 PKCE only,
+    # bearer tokens only in the header, `iss` in the response, hashed tokens, replay detection.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
@@ -277,6 +320,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "OAUTH2_FLOWS": ["authorizationCode"],
+    "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
+    "OAUTH2_TOKEN_URL": "/o/token/",
+    "OAUTH2_REFRESH_URL": "/o/token/",
 }
 
 # --- security ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+from oauth2_provider import views as oauth_views
 
 from social.forms import LockoutAdminAuthenticationForm
 from social.urls import auth_urlpatterns
@@ -19,6 +20,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("videos.api.urls")),
+    # OAuth 2.0 (django-oauth-toolkit): consent screen, token, revocation. Apps are
+    # registered and grants revoked at /settings/apps/ (videos/developer.py).
+    path(
+        "o/",
+        include(
+            (
+                [
+                    path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
+                    path("token/", oauth_views.TokenView.as_view(), name="token"),
+                    path(
+                        "revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"
+                    ),
+                ],
+                "oauth2_provider",
+            )
+        ),
+    ),
+    path("settings/apps/", include("videos.developer")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -15,6 +15,8 @@ from .models import (
     Sound,
     TaggedVideo,
     Video,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -250,3 +252,19 @@ class DataExportAdmin(admin.ModelAdmin):
 
 
 from .feed import admin as feed_admin  # noqa: E402, F401 - the recommender's models
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("url", "application", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "application__name", "application__user__username")
+    raw_id_fields = ("application",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("webhook", "event", "attempt", "status_code", "succeeded", "created_at")
+    list_filter = ("event", "succeeded")
+    search_fields = ("delivery_id", "webhook__url", "error")
+    raw_id_fields = ("webhook",)

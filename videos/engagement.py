@@ -166,6 +166,9 @@ def comment_create(
                 snippet=text,
             )
         _notify_mentions(text=text, actor=user, video=video, comment=comment)
+        from .webhooks import comment_created_on_commit
+
+        comment_created_on_commit(comment, video)
         payload = comment_payload(comment)
         transaction.on_commit(
             lambda: live.comment_new(video_public_id=video.public_id, payload=payload)

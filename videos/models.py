@@ -629,3 +629,86 @@ class Challenge(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state() == "active"
+
+
+# --- webhooks for OAuth2 apps (videos/webhooks.py) ----------------------------------------
+def new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    """An https URL an OAuth2 app registered; it receives signed POSTs for events on the
+    videos of the app's owner and of everyone who authorized the app."""
+
+    class Event(models.TextChoices):
+        VIDEO_READY = "video.ready", "video.ready"
+        VIDEO_FAILED = "video.failed", "video.failed"
+        COMMENT_CREATED = "comment.created", "comment.created"
+
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "url"], name="webhook_app_url_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver one event to one webhook: the delivery log."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32, choices=Webhook.Event.choices)
+    delivery_id = models.CharField(max_length=32)  # the same for every attempt of one event
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    succeeded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["webhook", "-created_at"], name="webhook_delivery_log_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.attempt} → {self.status_code or self.error}"
+
+
+class TopicTap(models.Model):
+    """A signed-in viewer opened a hashtag or a sound (a tap on it in a caption or the
+    player): a light taste signal for For You (videos/feed/scoring.py SIGNAL_VALUES["tap"])."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_taps"
+    )
+    tag = models.ForeignKey(
+        "taggit.Tag", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sound = models.ForeignKey(
+        Sound, on_delete=models.CASCADE, null=True, blank=True, related_name="taps"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tag__isnull=False, sound__isnull=True)
+                | Q(tag__isnull=True, sound__isnull=False),
+                name="topic_tap_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} tapped {'#' + str(self.tag_id) if self.tag_id else self.sound_id}"

@@ -211,6 +211,9 @@ def video_process(*, video_id: int) -> Video:
         _delete_files(saved)
         logger.info("video %s changed while processing; result dropped", video.public_id)
         return Video.objects.filter(pk=video.pk).first() or video
+    from .webhooks import video_processed_on_commit
+
+    video_processed_on_commit(video)  # video.ready / video.failed to the author's apps
     if video.status == Video.Status.READY:
         from .engagement import caption_mentions_notify
 

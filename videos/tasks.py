@@ -57,3 +57,26 @@ def sound_process_task(sound_id: int) -> str:
         return remix_services.sound_process(sound_id=sound_id).status
     except Sound.DoesNotExist:
         return "deleted"
+
+
+# --- webhooks (videos/webhooks.py) --------------------------------------------------------
+WEBHOOK_MAX_ATTEMPTS = 5
+
+
+def webhook_backoff(retries: int) -> int:
+    """Seconds before the next attempt: 30 s, 2 min, 8 min, 32 min (exponential)."""
+    return 30 * 4**retries
+
+
+@shared_task(
+    bind=True, name="videos.webhook_deliver", acks_late=True, max_retries=WEBHOOK_MAX_ATTEMPTS - 1
+)
+def webhook_deliver_task(self, webhook_id: int, body: str) -> str:
+    from . import webhooks
+
+    delivered = webhooks.webhook_deliver(
+        webhook_id=webhook_id, body=body, attempt=self.request.retries + 1
+    )
+    if delivered is False and self.request.retries < self.max_retries:
+        raise self.retry(countdown=webhook_backoff(self.request.retries))
+    return {True: "delivered", False: "failed", None: "skipped"}[delivered]

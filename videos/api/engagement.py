@@ -9,6 +9,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from social.models import Notification, User
 
 from .. import engagement, selectors
 from ..models import Comment, CommentLike, Video
+from . import examples as api_examples
 from .pagination import NewestCursorPagination
 
 
@@ -46,7 +48,7 @@ class VideoLikeView(APIView):
         likes = Video.objects.values_list("likes_count", flat=True).get(pk=video_pk)
         return Response({"liked": liked, "likes": likes})
 
-    @extend_schema(request=None, responses=LikeResult)
+    @extend_schema(request=None, responses=LikeResult, examples=api_examples.LIKE_EXAMPLES)
     def post(self, request, public_id: str):
         video = _video(request, public_id)
         try:
@@ -68,6 +70,8 @@ class ShareSerializer(serializers.Serializer):
 
 class VideoShareView(APIView):
     permission_classes = []
+    # JSON only: in form data a blank channel would silently mean the default.
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=ShareSerializer,
@@ -96,7 +100,7 @@ class VideoShareView(APIView):
 class CommentSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     author = AuthorSerializer(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="public_id", read_only=True, allow_null=True)
     likes = serializers.IntegerField(source="likes_count", read_only=True)
     replies = serializers.IntegerField(source="replies_count", read_only=True)
     liked = serializers.SerializerMethodField()
@@ -145,7 +149,11 @@ class VideoCommentsView(generics.ListCreateAPIView):
         response.data["allow_comments"] = self.video.allow_comments
         return response
 
-    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    @extend_schema(
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+        examples=api_examples.COMMENT_EXAMPLES,
+    )
     def post(self, request, public_id: str):
         if not request.user.is_authenticated:
             raise PermissionDenied("Log in to comment.")
@@ -345,12 +353,21 @@ class NotificationSerializer(serializers.ModelSerializer):
         return obj.read_at is None
 
 
-class NotificationsView(generics.ListAPIView):
+class NotificationsView(generics.GenericAPIView):
     serializer_class = NotificationSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
 
-    def list(self, request, *args, **kwargs):
+    @extend_schema(
+        responses=inline_serializer(
+            "NotificationList",
+            {
+                "unread": serializers.IntegerField(),
+                "results": NotificationSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request, *args, **kwargs):
         items = social_selectors.notifications_for(user=request.user)[:100]
         return Response(
             {

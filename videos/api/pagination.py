@@ -64,7 +64,10 @@ class NewestCursorPagination(BasePagination):
                 "name": "page_size",
                 "required": False,
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+                # Any whole number is accepted and clamped to 1..max_page_size, so the
+                # schema names no bounds (a bound would promise a 400 that never comes).
+                "schema": {"type": "integer"},
+                "description": f"Items per page, 1 to {self.max_page_size} (clamped).",
             },
         ]
 

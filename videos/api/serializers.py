@@ -25,13 +25,15 @@ class VideoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     poster = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
-    sound = SoundBriefSerializer(read_only=True)
+    sound = SoundBriefSerializer(read_only=True, allow_null=True)
     likes = serializers.IntegerField(source="likes_count", read_only=True)
     comments = serializers.IntegerField(source="comments_count", read_only=True)
     views = serializers.IntegerField(source="views_count", read_only=True)
     shares = serializers.IntegerField(source="shares_count", read_only=True)
-    duet_of = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    stitch_of = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    duet_of = serializers.SlugRelatedField(slug_field="public_id", read_only=True, allow_null=True)
+    stitch_of = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
     failure_reason = serializers.CharField(read_only=True)
 
     class Meta:

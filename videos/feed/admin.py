@@ -4,7 +4,15 @@ and FeedState are rebuilt by every refresh."""
 
 from django.contrib import admin
 
-from ..models import FeedState, FeedStats, HiddenCreator, Interest, NotInterested, WatchEvent
+from ..models import (
+    FeedState,
+    FeedStats,
+    HiddenCreator,
+    Interest,
+    NotInterested,
+    TopicTap,
+    WatchEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -84,3 +92,11 @@ class FeedStatsAdmin(ReadOnlyAdmin):
 class FeedStateAdmin(ReadOnlyAdmin):
     list_display = ("key", "updated_at")
     search_fields = ("key",)
+
+
+@admin.register(TopicTap)
+class TopicTapAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "tag", "sound")
+    search_fields = ("user__username", "tag__name", "sound__title")
+    list_select_related = ("user", "tag", "sound")
+    date_hierarchy = "created_at"

@@ -35,6 +35,7 @@ from ..models import (
     NotInterested,
     Share,
     TaggedVideo,
+    TopicTap,
     Video,
     WatchEvent,
 )
@@ -82,6 +83,7 @@ ENGAGEMENT_DAYS = 90
 MAX_WATCHED = 1500  # watched videos remembered for "not again within 14 days"
 MAX_WATCH_SIGNALS = 400  # of which the newest shape the profile
 MAX_ENGAGEMENT_SIGNALS = 300
+MAX_TAP_SIGNALS = 50
 PROFILE_TAGS = 8
 PROFILE_SOUNDS = 4
 PROFILE_CREATORS = 30
@@ -166,11 +168,12 @@ def _engagement(user: User, since: datetime.datetime):
 
 
 def load_viewer(*, user: User | None, session_hash: str, now: datetime.datetime) -> Viewer:
-    """The viewer's profile and exclusions. Signed in: 4 queries; anonymous with a session:
+    """The viewer's profile and exclusions. Signed in: 5 queries; anonymous with a session:
     2; anonymous without one: none."""
     authed = user is not None and user.is_authenticated
     watches: list[tuple] = []
     engaged: list[tuple] = []
+    taps: list[tuple] = []
     viewer = Viewer(user_id=user.pk if authed else None, profile=Profile())
     interests: list[int] = []
     if authed or session_hash:
@@ -203,6 +206,13 @@ def load_viewer(*, user: User | None, session_hash: str, now: datetime.datetime)
                 interests.append(ident)
                 viewer.tag_names[ident] = name
         engaged = list(_engagement(user, now - datetime.timedelta(ENGAGEMENT_DAYS)))
+        taps = list(
+            TopicTap.objects.filter(
+                user=user, created_at__gte=now - datetime.timedelta(ENGAGEMENT_DAYS)
+            )
+            .order_by("-created_at")
+            .values_list("tag_id", "tag__name", "sound_id", "created_at")[:MAX_TAP_SIGNALS]
+        )
     watched_only, watches = watches[MAX_WATCH_SIGNALS:], watches[:MAX_WATCH_SIGNALS]
     video_ids = {row[0] for row in watches} | {row[1] for row in engaged}
     tags: dict[int, list[int]] = {}
@@ -238,6 +248,17 @@ def load_viewer(*, user: User | None, session_hash: str, now: datetime.datetime)
                 author_id=author,
                 sound_id=sound,
                 tag_ids=tuple(tags.get(vid, ())),
+            )
+        )
+    for tag_id, tag_name, sound_id, at in taps:
+        if tag_id is not None:
+            viewer.tag_names[tag_id] = tag_name
+        signals.append(
+            Signal(
+                kind="tap",
+                at=at.timestamp(),
+                tag_ids=(tag_id,) if tag_id is not None else (),
+                sound_id=sound_id,
             )
         )
     stamp = now.timestamp()

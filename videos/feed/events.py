@@ -8,6 +8,7 @@ rebuilt from WatchEvent rows.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 import uuid
@@ -279,3 +280,22 @@ def interests_set(*, user: User, tag_ids: Sequence[int]) -> int:
             [Interest(user=user, tag_id=t) for t in tags], ignore_conflicts=True
         )
     return len(tags)
+
+
+TAP_DEDUPE_SECONDS = 600
+
+
+def topic_tap_record(*, user: User | None, tag: Tag | None = None, sound=None) -> bool:
+    """A signed-in viewer opened a hashtag or a sound: a light taste signal for For You.
+    Repeats within TAP_DEDUPE_SECONDS (reloads, paging) count once. Anonymous viewers are
+    not recorded: their session learns from watches only."""
+    from ..models import TopicTap
+
+    if user is None or not user.is_authenticated or (tag is None) == (sound is None):
+        return False
+    since = timezone.now() - datetime.timedelta(seconds=TAP_DEDUPE_SECONDS)
+    recent = TopicTap.objects.filter(user=user, tag=tag, sound=sound, created_at__gte=since)
+    if recent.exists():
+        return False
+    TopicTap.objects.create(user=user, tag=tag, sound=sound)
+    return True

@@ -86,7 +86,9 @@ def choose_reason(candidate: Candidate, aff: Affinity, profile: Profile) -> tupl
     if parts[best] >= REASON_MIN_CONTRIBUTION:
         if best == "tag":
             origin = profile.tag_origin.get(aff.top_tag, "watch")
-            kind = {"watch": "tag_watch", "interest": "tag_interest"}.get(origin, "tag_like")
+            kind = {"watch": "tag_watch", "interest": "tag_interest", "tap": "tag_tap"}.get(
+                origin, "tag_like"
+            )
             return (kind, aff.top_tag)
         if best == "creator":
             return ("creator", candidate.author_id)

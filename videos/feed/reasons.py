@@ -13,16 +13,17 @@ def describe(code: str, name: str = "") -> str:
         return _("Your new video")
     if code == "following":
         return _("From an account you follow")
-    if code in {"tag_watch", "tag_like", "tag_interest"} and name:
+    if code in {"tag_watch", "tag_like", "tag_interest", "tag_tap"} and name:
         texts = {
             "tag_watch": _("You watched #%(tag)s"),
             "tag_like": _("You liked videos with #%(tag)s"),
             "tag_interest": _("You chose #%(tag)s"),
+            "tag_tap": _("You looked at #%(tag)s"),
         }
         return texts[code] % {"tag": name}
     if code == "creator" and name:
         return _("You watched videos by @%(name)s") % {"name": name}
-    if code in {"tag_watch", "tag_like", "tag_interest", "creator"}:
+    if code in {"tag_watch", "tag_like", "tag_interest", "tag_tap", "creator"}:
         return _("Based on what you watched")
     if code == "sound":
         return _("You watched videos with this sound")

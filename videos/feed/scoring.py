@@ -30,6 +30,7 @@ SIGNAL_VALUES = {
     "share": 2.5,
     "follow": 3.0,  # creator only
     "interest": 2.0,  # a hashtag picked on the first visit
+    "tap": 0.8,  # opened a hashtag or a sound from a video: curious, not yet committed
     "not_interested": -4.0,
 }
 WATCH_COMPLETED = 1.0
@@ -48,7 +49,7 @@ POSITIVE_HISTORY = 20  # recent positive videos used for co-engagement neighbour
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    kind: str  # "watch", "like", "comment", "share", "follow", "not_interested", "interest"
+    kind: str  # "watch", "like", "comment", "share", "follow", "not_interested", "interest", "tap"
     at: float  # unix seconds
     video_id: int | None = None
     author_id: int | None = None

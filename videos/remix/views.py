@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import selectors as video_selectors
+from ..feed import events as feed_events
 from ..forms import SoundUploadForm
 from . import selectors, services, trending
 
@@ -46,6 +47,7 @@ def _can_use(*, user, sound) -> tuple[bool, str]:
 @require_GET
 def sound_page(request, public_id: str):
     sound = selectors.sound_get_visible(viewer=request.user, public_id=public_id)
+    feed_events.topic_tap_record(user=request.user, sound=sound)
     try:
         page = video_selectors.paginate_newest(
             selectors.sound_videos(viewer=request.user, sound=sound),
@@ -229,6 +231,8 @@ def hashtag(request, name: str):
     if not tags:
         raise Http404(_("No videos with this hashtag yet."))
     tag = tags[0]
+    if "cursor" not in request.GET and request.GET.get("fragment") != "1":
+        feed_events.topic_tap_record(user=request.user, tag=tag)
     # Top by default; a cursor belongs to Newest (its pages are keyset pages).
     tab = request.GET.get("tab") or ("newest" if "cursor" in request.GET else "top")
     tab = tab if tab in selectors.HASHTAG_TABS else "top"

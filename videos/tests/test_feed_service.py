@@ -459,8 +459,8 @@ def _queries(client, url) -> int:
 # videos' hashtags; the precomputed state (one read: the refresh put it in the cache, so 0
 # queries); own video, creators, fresh; candidates' features and hashtags; the cards and
 # their hashtags. The HTML page adds liked ids, followed ids and the unread count.
-FOR_YOU_API_QUERIES = 14
-FOR_YOU_HTML_QUERIES = 17
+FOR_YOU_API_QUERIES = 15  # + the viewer's hashtag/sound taps
+FOR_YOU_HTML_QUERIES = 18
 
 
 def test_serving_a_page_costs_constant_queries(client, user, user_factory, video_factory):

@@ -584,7 +584,7 @@ def _count(client, url) -> int:
 # liked ids and followed ids. The profile adds the author and links, and for a signed-in
 # viewer the block check.
 FEED_QUERIES_ANONYMOUS = 6
-FEED_QUERIES_SIGNED_IN = 16
+FEED_QUERIES_SIGNED_IN = 17
 PROFILE_QUERIES_ANONYMOUS = 4
 PROFILE_QUERIES_SIGNED_IN = 11  # + block/follow/request relation to the author
 
