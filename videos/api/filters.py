@@ -15,7 +15,18 @@ class StrictIsoDateTimeField(IsoDateTimeField):
     def clean(self, value):
         if value == "":
             raise forms.ValidationError(_("Enter a valid date/time."), code="invalid")
-        return super().clean(value)
+        cleaned = super().clean(value)
+        # PostgreSQL refuses UTC offsets beyond ±15:59 and years before 1 AD / after 9999;
+        # answer 400 here rather than a database error. Real offsets stay within ±14:00.
+        if cleaned is not None:
+            offset = cleaned.utcoffset()
+            if offset is not None and abs(offset.total_seconds()) > 14 * 3600:
+                raise forms.ValidationError(_("Enter a valid date/time."), code="invalid")
+            if not 1970 <= cleaned.year <= 9999:
+                raise forms.ValidationError(
+                    _("Enter a date between 1970 and 9999."), code="invalid"
+                )
+        return cleaned
 
 
 class StrictIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
