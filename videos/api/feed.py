@@ -32,6 +32,13 @@ from social.models import User
 from .. import selectors
 from ..feed import events
 from ..models import Video, WatchEvent
+from .fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictFloatField,
+    StrictIntegerField,
+)
 
 VIEWS_RATE = "600/min"
 
@@ -79,26 +86,33 @@ class BeaconSessionScheme(SessionScheme):
 
 
 class WatchEventSerializer(serializers.Serializer):
-    watch_seconds = serializers.FloatField()
-    completed = serializers.BooleanField(default=False)
-    replays = serializers.IntegerField(default=0)
-    source = serializers.CharField(default=WatchEvent.Source.FOR_YOU, max_length=32)
-    event_id = serializers.CharField(
+    # JSON types only (videos/api/fields.py); the range of watch_seconds depends on the video
+    # and is checked by videos.feed.events.
+    watch_seconds = StrictFloatField()
+    completed = StrictBooleanField(default=False)
+    replays = StrictIntegerField(default=0, min_value=0, max_value=events.MAX_REPLAYS)
+    source = StrictChoiceField(choices=WatchEvent.Source.choices, default=WatchEvent.Source.FOR_YOU)
+    event_id = StrictCharField(
         default="", allow_blank=True, max_length=events.EVENT_ID_MAX, trim_whitespace=False
     )
 
 
 class BatchItemSerializer(WatchEventSerializer):
-    video = serializers.CharField(max_length=32)
+    video = StrictCharField(max_length=32)
 
 
-RecordedResult = inline_serializer(
-    "WatchRecorded",
-    {
+def _recorded_fields() -> dict[str, serializers.Field]:
+    return {
         "recorded": serializers.IntegerField(),
         "duplicates": serializers.IntegerField(),
         "skipped": serializers.IntegerField(),
-    },
+    }
+
+
+RecordedResult = inline_serializer("WatchRecorded", _recorded_fields())
+RecordedViewResult = inline_serializer(
+    "WatchRecordedWithViews",
+    {**_recorded_fields(), "views": serializers.IntegerField(help_text="The video's views now.")},
 )
 
 
@@ -141,10 +155,15 @@ class VideoViewsView(APIView):
     """POST videos/{public_id}/views/: one watch event."""
 
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
     throttle_classes = [ViewsThrottle]
     throttle_scope = "views"
 
-    @extend_schema(request=WatchEventSerializer, responses={201: RecordedResult})
+    @extend_schema(
+        request=WatchEventSerializer,
+        responses={201: RecordedViewResult, 200: RecordedViewResult},
+        description="One watch event: 201 when recorded, 200 when its event_id was seen before.",
+    )
     def post(self, request, public_id: str):
         video = selectors.video_get_visible(viewer=request.user, public_id=public_id)
         incoming = WatchEventSerializer(data=request.data)
@@ -170,8 +189,15 @@ class ViewsBatchView(APIView):
         request=inline_serializer(
             "WatchBatch",
             {
-                "events": BatchItemSerializer(many=True),
-                "csrf": serializers.CharField(required=False),
+                "events": serializers.ListField(
+                    child=BatchItemSerializer(), min_length=1, max_length=events.MAX_BATCH
+                ),
+                "csrf": serializers.CharField(
+                    required=False,
+                    allow_blank=True,
+                    help_text="The CSRF token, for session (cookie) clients that cannot send it "
+                    "in a header.",
+                ),
             },
         ),
         responses=RecordedResult,
@@ -186,6 +212,8 @@ class ViewsBatchView(APIView):
                 {"events": [_("At most %(max)d events at a time.") % {"max": events.MAX_BATCH}]}
             )
         errors: dict[str, list[str]] = {}
+        if "csrf" in data and not isinstance(data["csrf"], str):
+            errors["csrf"] = [_("Not a valid string.")]
         items = []
         for index, item in enumerate(raw):
             incoming = BatchItemSerializer(data=item if isinstance(item, dict) else {})

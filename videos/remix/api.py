@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,7 +21,9 @@ from rest_framework.views import APIView
 
 from social.api import AuthorSerializer
 
+from .. import media
 from .. import selectors as video_selectors
+from ..api.fields import StrictBooleanField, StrictCharField
 from ..api.pagination import NewestCursorPagination
 from ..api.serializers import VideoSerializer, _absolute
 from ..api.views import PayloadTooLarge, _as_drf_error, _cards
@@ -33,7 +41,9 @@ class SoundSerializer(serializers.ModelSerializer):
     cover = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
     uses = serializers.IntegerField(source="uses_count", read_only=True)
-    source_video = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    source_video = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Sound
@@ -72,17 +82,26 @@ class SoundSerializer(serializers.ModelSerializer):
 
 class SoundCreateSerializer(serializers.Serializer):
     file = serializers.FileField(max_length=255, allow_empty_file=False)
-    title = serializers.CharField(max_length=services.TITLE_MAX)
-    artist = serializers.CharField(
+    title = StrictCharField(max_length=services.TITLE_MAX)
+    artist = StrictCharField(
         max_length=services.TITLE_MAX, required=False, allow_blank=True, default=""
     )
     cover = serializers.FileField(max_length=255, required=False, allow_null=True, default=None)
-    is_reusable = serializers.BooleanField(default=True)
+    is_reusable = StrictBooleanField(default=True)
 
     def validate_file(self, value):
         if value.size > settings.UPLOAD_MAX_BYTES:
             raise serializers.ValidationError(
                 f"The file is larger than {settings.UPLOAD_MAX_BYTES // 2**20} MB."
+            )
+        # The container check processing makes first (videos/media.py), answered now: a file
+        # that is no audio container at all is a 400, not a sound that fails later.
+        value.seek(0)
+        head = value.read(64)
+        value.seek(0)
+        if media.sniff_container(head) not in media.AUDIO_DEMUXERS:
+            raise serializers.ValidationError(
+                _("That file is not audio we can read. Try MP3, M4A, OGG, WAV or FLAC.")
             )
         return value
 
@@ -93,9 +112,9 @@ class SoundCreateSerializer(serializers.Serializer):
 
 
 class SoundUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=services.TITLE_MAX, required=False)
-    artist = serializers.CharField(max_length=services.TITLE_MAX, required=False, allow_blank=True)
-    is_reusable = serializers.BooleanField(required=False)
+    title = StrictCharField(max_length=services.TITLE_MAX, required=False)
+    artist = StrictCharField(max_length=services.TITLE_MAX, required=False, allow_blank=True)
+    is_reusable = StrictBooleanField(required=False)
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -217,7 +236,9 @@ class SoundListCreateView(generics.ListCreateAPIView):
 
 
 class SoundDetailView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # PATCH carries no files: JSON only, as PATCH videos/{id}/ (a form body cannot tell a
+    # missing field, an empty one and a body that is no object at all apart).
+    parser_classes = [JSONParser]
 
     def _get(self, request, public_id):
         return selectors.sound_get_visible(viewer=request.user, public_id=public_id)
@@ -338,8 +359,11 @@ class ChallengeDetailView(APIView):
 
 class HashtagSuggestView(APIView):
     @extend_schema(
+        operation_id="v1_hashtags_list",
         parameters=[OpenApiParameter("q", str, description="The start of a hashtag.")],
-        responses=HashtagSuggestionSerializer(many=True),
+        responses=inline_serializer(
+            "HashtagSuggestions", {"results": HashtagSuggestionSerializer(many=True)}
+        ),
     )
     def get(self, request):
         return Response(

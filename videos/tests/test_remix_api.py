@@ -101,6 +101,34 @@ def test_post_a_sound_with_bad_fields_is_a_json_400(user, media_files):
     assert APIClient().post("/api/v1/sounds/", {}, format="multipart").status_code in (401, 403)
 
 
+def test_sound_fields_take_only_their_documented_types(user, media_files):
+    client = authed(user)
+    not_audio = io.BytesIO(b"not music at all\n" * 10)
+    not_audio.name = "song.mp3"
+    response = client.post("/api/v1/sounds/", {"file": not_audio, "title": "x"}, format="multipart")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["file"]
+    with media_files["song"].open("rb") as handle:
+        response = client.post(
+            "/api/v1/sounds/",
+            {"file": handle, "title": "x", "is_reusable": "0"},
+            format="multipart",
+        )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["is_reusable"]
+    with media_files["song"].open("rb") as handle:  # left out: the documented default
+        response = client.post("/api/v1/sounds/", {"file": handle, "title": "x"})
+    assert response.status_code == 201 and response.json()["is_reusable"] is True
+    url = f"/api/v1/sounds/{response.json()['public_id']}/"
+    for body in ({"is_reusable": 1}, {"is_reusable": "false"}, {"title": 5}, {"title": None}):
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 400, body
+        assert response.json()["error"]["code"] == "invalid"
+    assert client.patch(url, "false", content_type="application/json").status_code == 400
+    form = "application/x-www-form-urlencoded"
+    assert client.patch(url, "is_reusable=false", content_type=form).status_code == 415
+
+
 def test_sound_list_shows_what_the_viewer_may_see(user_factory, media_files):
     alice, bob = user_factory(), user_factory()
     mine = ready_sound(alice, media_files["song"], title="Alpha")

@@ -132,6 +132,26 @@ def test_bad_events_are_400_in_the_error_shape(user, video, payload, field, mess
     assert Video.objects.get(pk=video.pk).views_count == 0
 
 
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"watch_seconds": "3"}, "watch_seconds"),
+        ({"watch_seconds": True}, "watch_seconds"),
+        ({"watch_seconds": 3, "completed": 1}, "completed"),
+        ({"watch_seconds": 3, "replays": 1.0}, "replays"),
+        ({"watch_seconds": 3, "source": 1}, "source"),
+        ({"watch_seconds": 3, "event_id": 7}, "event_id"),
+    ],
+)
+def test_events_take_only_their_documented_json_types(user, video, payload, field):
+    response = as_user(user).post(views_url(video), payload, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [field]
+    form = as_user(user).post(views_url(video), {"watch_seconds": 3}, format="multipart")
+    assert form.status_code == 415
+    assert not WatchEvent.objects.exists()
+
+
 def test_json_nan_literal_is_a_400(user, video):
     response = as_user(user).post(
         views_url(video), '{"watch_seconds": NaN}', content_type="application/json"
@@ -262,6 +282,9 @@ def test_beacon_batch_needs_the_csrf_token_in_its_body_when_signed_in(user, vide
             ["events.1.watch_seconds"],
         ),
         ({"events": [{"video": "V", "watch_seconds": 1, "source": "radio"}]}, ["events.0.source"]),
+        ({"events": [{"video": 0, "watch_seconds": 1}]}, ["events.0.video"]),
+        ({"events": [{"video": "V", "watch_seconds": 1, "replays": 0.0}]}, ["events.0.replays"]),
+        ({"events": [{"video": "V", "watch_seconds": 1}], "csrf": 5}, ["csrf"]),
     ],
 )
 def test_bad_batches_are_400_and_record_nothing(video, payload, fields):
