@@ -139,7 +139,11 @@ def main() -> None:
             }
         finally:
             proc.terminate()
-            proc.wait(timeout=20)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # daphne waits on idle keep-alive sockets
+                proc.kill()
+                proc.wait()
     names = list(results)
     print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, DEBUG=false, SQLite, 2 cores")
     print(f"{'path':28}" + "".join(f"{n + ' req/s':>20}" for n in names) + f"{'ratio':>8}")
