@@ -28,7 +28,6 @@ import math
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,26 +37,11 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
+from _common import free_port, wait_http
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def call(base: str, method: str, path: str, token: str, body=None) -> dict:

@@ -27,7 +27,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,25 +35,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from _common import free_port, wait_http
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def timed_get(url: str, token: str | None = None) -> tuple[float, dict]:
@@ -367,7 +351,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_http(f"{base}/healthz")
+        wait_http(f"{base}/healthz", timeout=60)
         for i in range(10):  # warm up
             timed_get(f"{base}/bench/bare/")
             timed_get(f"{base}/api/v1/feed/for-you/", tokens[i % len(tokens)])
