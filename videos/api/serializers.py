@@ -5,6 +5,7 @@ from rest_framework import serializers
 from social.api import AuthorSerializer
 
 from ..models import CAPTION_MAX_LENGTH, Sound, Video
+from .fields import StrictBooleanField, StrictCharField, StrictChoiceField
 
 
 def _absolute(request, url: str) -> str:
@@ -160,12 +161,13 @@ class VideoCreateSerializer(serializers.Serializer):
 
 
 class VideoUpdateSerializer(serializers.Serializer):
-    caption = serializers.CharField(max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(choices=Video.Visibility.choices, required=False)
-    allow_comments = serializers.BooleanField(required=False)
-    allow_duet = serializers.BooleanField(required=False)
-    allow_stitch = serializers.BooleanField(required=False)
-    allow_sound_reuse = serializers.BooleanField(required=False)
+    # Strict types: PATCH is JSON only, and 5 is not a caption nor 1 a boolean.
+    caption = StrictCharField(max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True)
+    visibility = StrictChoiceField(choices=Video.Visibility.choices, required=False)
+    allow_comments = StrictBooleanField(required=False)
+    allow_duet = StrictBooleanField(required=False)
+    allow_stitch = StrictBooleanField(required=False)
+    allow_sound_reuse = StrictBooleanField(required=False)
 
 
 class HashtagSerializer(serializers.Serializer):
