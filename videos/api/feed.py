@@ -212,12 +212,18 @@ class ViewsBatchView(APIView):
                 {"events": [_("At most %(max)d events at a time.") % {"max": events.MAX_BATCH}]}
             )
         errors: dict[str, list[str]] = {}
+        # Only what the schema documents: an unknown key is a client bug worth a 400.
+        for key in sorted(set(data) - {"events", "csrf"}):
+            errors[str(key)[:50]] = [_("Unknown field.")]
         if "csrf" in data and not isinstance(data["csrf"], str):
             errors["csrf"] = [_("Not a valid string.")]
         items = []
+        allowed = set(BatchItemSerializer().fields)
         for index, item in enumerate(raw):
             incoming = BatchItemSerializer(data=item if isinstance(item, dict) else {})
-            if not isinstance(item, dict):
+            if isinstance(item, dict) and set(item) - allowed:
+                errors[f"events.{index}"] = [_("Unknown field.")]
+            elif not isinstance(item, dict):
                 errors[f"events.{index}"] = [_("Each event is an object.")]
             elif not incoming.is_valid():
                 for field, messages in incoming.errors.items():
