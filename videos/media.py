@@ -442,16 +442,7 @@ def transcode_command(src: Path, dst: Path, info: Probe) -> FFmpegCommand:
         "128k",
         "-ac",
         "2",
-        "-map_metadata",
-        "-1",
-        "-map_chapters",
-        "-1",
-        "-sn",
-        "-dn",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
+        *_CLEAN_MP4,
     )
 
 
@@ -462,16 +453,7 @@ def remux_command(src: Path, dst: Path, info: Probe) -> FFmpegCommand:
         *_stream_maps(info),
         "-c",
         "copy",
-        "-map_metadata",
-        "-1",
-        "-map_chapters",
-        "-1",
-        "-sn",
-        "-dn",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
+        *_CLEAN_MP4,
     )
 
 
