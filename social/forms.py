@@ -85,6 +85,43 @@ class ProfileForm(forms.Form):
     )
 
 
+class RemixAudienceForm(forms.Form):
+    """Who may duet and stitch your videos; the choices depend on age (social.selectors)."""
+
+    remix_audience = forms.ChoiceField(
+        label=_("Who can duet and stitch your videos"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import RemixAudience
+        from .selectors import remix_audience_choices, remix_audience_default
+
+        labels = dict(RemixAudience.choices)
+        default = remix_audience_default(user)
+        self.fields["remix_audience"].choices = [
+            (value, labels[value]) for value in remix_audience_choices(user)
+        ]
+        self.fields["remix_audience"].initial = user.remix_audience or default
+
+
+class CommentFilterForm(forms.Form):
+    filtered_words = forms.CharField(
+        label=_("Filtered words"),
+        required=False,
+        # A little over the service's limit, so the service gives the clear message.
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One word or phrase per line, or separated by commas. Comments on your videos "
+            "that contain one are held: only you and the commenter see them until you "
+            "approve them."
+        ),
+    )
+
+
 class LinksForm(forms.Form):
     """One optional https URL per platform; validated per platform by the service."""
 

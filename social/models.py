@@ -33,6 +33,12 @@ def avatar_upload_to(instance: "User", filename: str) -> str:
     return f"avatars/{instance.pk or 'new'}/{token_urlsafe(8)}.jpg"
 
 
+class RemixAudience(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone")
+    FRIENDS = "friends", _("Friends (people you follow who follow you back)")
+    NOBODY = "nobody", _("Nobody")
+
+
 class UserManager(DjangoUserManager):
     def get_by_natural_key(self, username):
         # Usernames are unique regardless of case, so logging in ignores case too.
@@ -57,6 +63,19 @@ class User(AbstractUser):
         default=False,
         help_text=_("Only approved followers see your videos."),
     )
+    # Who may duet or stitch this person's videos. Empty means the default for their age
+    # (social/selectors.remix_audience_for): everyone for adults, friends for 16–17, and
+    # nobody at all for 13–15 whatever is stored here.
+    remix_audience = models.CharField(
+        _("who can duet and stitch your videos"),
+        max_length=8,
+        choices=RemixAudience.choices,
+        blank=True,
+        default="",
+    )
+    # The creator's own comment filter: one word or phrase per line (or comma-separated).
+    # Comments on their videos that contain one are held for them to approve.
+    filtered_words = models.TextField(_("filtered words"), blank=True, default="")
     followers_count = models.PositiveIntegerField(default=0, editable=False)
     following_count = models.PositiveIntegerField(default=0, editable=False)
     likes_received_count = models.PositiveIntegerField(default=0, editable=False)

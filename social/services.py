@@ -15,6 +15,8 @@ from .models import ExternalLink, User, age_on, username_validator
 
 # Nobody alive is this old; a birthdate this far back is a typo (or a made-up one).
 MAXIMUM_PLAUSIBLE_AGE = 120
+# Names that are paths of the API's users/ collection (users/suggested/).
+RESERVED_USERNAMES = frozenset({"suggested"})
 
 
 def age_gate_check(*, birthdate: datetime.date, today: datetime.date | None = None) -> None:
@@ -42,7 +44,9 @@ def user_create(*, username: str, email: str, password: str, birthdate: datetime
     # The model's regex ends in "$", which also matches before a trailing newline.
     if not isinstance(username, str) or not username_validator.regex.fullmatch(username):
         raise ValidationError({"username": username_validator.message}, code="invalid")
-    if User.objects.filter(username__iexact=username).exists():
+    if username.lower() in RESERVED_USERNAMES or (
+        User.objects.filter(username__iexact=username).exists()
+    ):
         raise ValidationError({"username": _("That username is taken.")}, code="unique")
     user = User(username=username, email=User.objects.normalize_email(email), birthdate=birthdate)
     user.set_password(password)
@@ -71,6 +75,38 @@ def profile_update(
     user.full_clean(exclude=["password", "username", "email", "birthdate", "avatar"])
     user.save(update_fields=fields)
     return user
+
+
+def remix_audience_set(*, user: User, audience: str | None) -> User:
+    """Who may duet and stitch user's videos. None or "" goes back to the default for their
+    age. 13–15 year olds cannot choose (it is always nobody: social.selectors)."""
+    from .selectors import remix_audience_choices
+
+    audience = audience or None
+    if audience is not None:
+        allowed = remix_audience_choices(user)
+        if not allowed:
+            raise ValidationError(
+                {"remix_audience": _("Until you are 16, nobody can duet or stitch your videos.")}
+            )
+        if audience not in allowed:
+            raise ValidationError({"remix_audience": _("Choose one of the options.")})
+    user.remix_audience = audience or ""
+    user.save(update_fields=["remix_audience"])
+    return user
+
+
+def filtered_words_set(*, user: User, text: str) -> list[str]:
+    """Store the creator's own comment filter; returns the entries as understood."""
+    from .wordfilter import words_parse
+
+    try:
+        words = words_parse(text)
+    except ValidationError as exc:
+        raise ValidationError({"filtered_words": exc.messages}) from None
+    user.filtered_words = "\n".join(words)
+    user.save(update_fields=["filtered_words"])
+    return words
 
 
 def avatar_set(*, user: User, data: bytes) -> User:

@@ -14,8 +14,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from . import services
-from .forms import LinksForm, LockoutAuthenticationForm, ProfileForm, SignupForm
+from .forms import (
+    CommentFilterForm,
+    LinksForm,
+    LockoutAuthenticationForm,
+    ProfileForm,
+    RemixAudienceForm,
+    SignupForm,
+)
 from .images import avatar_too_large_error
+from .selectors import is_protected_minor
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,8 +85,34 @@ def settings_page(request):
     }
     profile_form = ProfileForm(initial=profile_initial)
     links_form = LinksForm(initial={link.platform: link.url for link in user.links.all()})
+    remix_form = RemixAudienceForm(user=user)
+    filter_form = CommentFilterForm(initial={"filtered_words": user.filtered_words})
     if request.method == "POST":
         section = request.POST.get("section")
+        if section == "remix":
+            remix_form = RemixAudienceForm(request.POST, user=user)
+            if remix_form.is_valid():
+                try:
+                    services.remix_audience_set(
+                        user=user, audience=remix_form.cleaned_data["remix_audience"]
+                    )
+                except ValidationError as exc:
+                    remix_form.add_error("remix_audience", exc.error_dict["remix_audience"])
+                else:
+                    messages.success(request, _("Privacy saved."))
+                    return redirect("social:settings")
+        elif section == "filters":
+            filter_form = CommentFilterForm(request.POST)
+            if filter_form.is_valid():
+                try:
+                    services.filtered_words_set(
+                        user=user, text=filter_form.cleaned_data["filtered_words"]
+                    )
+                except ValidationError as exc:
+                    filter_form.add_error("filtered_words", exc.error_dict["filtered_words"])
+                else:
+                    messages.success(request, _("Comment filter saved."))
+                    return redirect("social:settings")
         if section == "profile":
             profile_form = ProfileForm(request.POST, request.FILES, initial=profile_initial)
             if profile_form.is_valid():
@@ -129,6 +163,9 @@ def settings_page(request):
         {
             "profile_form": profile_form,
             "links_form": links_form,
+            "remix_form": remix_form,
+            "filter_form": filter_form,
+            "remix_locked": is_protected_minor(user),
             "api_token": Token.objects.filter(user=user).first(),
         },
         status=400 if request.method == "POST" else 200,

@@ -268,3 +268,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ("event", "succeeded")
     search_fields = ("delivery_id", "webhook__url", "error")
     raw_id_fields = ("webhook",)
+
+
+# Comment filters (FilteredTerm, held comments): their own module, registered on import.
+from . import admin_comment_filters  # noqa: E402,F401

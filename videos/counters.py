@@ -30,11 +30,19 @@ def _count(model, field: str, **extra):
 # Comment counters count what readers see: comments removed by moderation are left out.
 SPECS = [
     (Video, "likes_count", lambda: _count(Like, "video")),
-    (Video, "comments_count", lambda: _count(Comment, "video", is_removed=False)),
+    (
+        Video,
+        "comments_count",
+        lambda: _count(Comment, "video", is_removed=False, status=Comment.Status.VISIBLE),
+    ),
     (Video, "shares_count", lambda: _count(Share, "video")),
     (Video, "views_count", lambda: _count(WatchEvent, "video")),
     (Comment, "likes_count", lambda: _count(CommentLike, "comment")),
-    (Comment, "replies_count", lambda: _count(Comment, "parent", is_removed=False)),
+    (
+        Comment,
+        "replies_count",
+        lambda: _count(Comment, "parent", is_removed=False, status=Comment.Status.VISIBLE),
+    ),
     (User, "followers_count", lambda: _count(Follow, "followee")),
     (User, "following_count", lambda: _count(Follow, "follower")),
     (User, "likes_received_count", lambda: _count(Like, "video__author")),

@@ -19,7 +19,7 @@ from social.models import Notification, User
 from social.selectors import are_friends, is_blocked_between
 
 from . import live, selectors
-from .models import Comment, CommentLike, Like, Share, Video
+from .models import Comment, CommentLike, FilteredTerm, Like, Share, Video
 from .text import extract_mentions
 
 COMMENT_MAX = Comment.MAX_LENGTH
@@ -118,16 +118,35 @@ def comment_permission(*, user: User, video: Video) -> None:
         raise PermissionDenied(_("Only friends can comment on this video."))
 
 
+def comment_hold_status(*, user: User, video: Video, text: str) -> str:
+    """The status a new comment starts with: held for moderators when it matches the
+    site-wide list (FilteredTerm), held for the creator when it matches their own filtered
+    words (their own comments excepted), else visible."""
+    from social.wordfilter import text_matches
+
+    terms = list(FilteredTerm.objects.values_list("term", flat=True))
+    if terms and text_matches(text, terms):
+        return Comment.Status.HELD_FOR_REVIEW
+    words = video.author.filtered_words
+    if words and user.pk != video.author_id and text_matches(text, words.splitlines()):
+        return Comment.Status.HELD_BY_CREATOR
+    return Comment.Status.VISIBLE
+
+
 def comment_create(
     *, user: User, video: Video, text: str, parent: Comment | None = None
 ) -> Comment:
     """Comment on video, or reply to parent. Replies are one level deep: a reply to a reply
-    joins that reply's thread (its top-level comment), and the person replied to is told."""
+    joins that reply's thread (its top-level comment), and the person replied to is told.
+
+    A comment that matches a filter (comment_hold_status) is stored held: only its author
+    (and, for the creator's own filter, the creator) sees it; it is not counted, pushed or
+    notified until comment_approve."""
     comment_permission(user=user, video=video)
     text = _clean_text(text)
     replied_to = parent
     if replied_to is not None:
-        if replied_to.video_id != video.pk or replied_to.is_removed:
+        if replied_to.video_id != video.pk or replied_to.is_removed or replied_to.is_held:
             raise ValidationError({"parent": _("That comment is not available.")})
         if is_blocked_between(a=user, b=replied_to.author):
             raise PermissionDenied(_("You cannot reply to this comment."))
@@ -137,44 +156,99 @@ def comment_create(
             # cannot join a thread that is being deleted, and the counts stay exact.
             parent = (
                 Comment.objects.select_for_update()
-                .filter(pk=replied_to.parent_id or replied_to.pk, video=video, is_removed=False)
+                .filter(
+                    pk=replied_to.parent_id or replied_to.pk,
+                    video=video,
+                    is_removed=False,
+                    status=Comment.Status.VISIBLE,
+                )
                 .first()
             )
             if parent is None:
                 raise ValidationError({"parent": _("That comment is not available.")})
             if parent.pk != replied_to.pk and is_blocked_between(a=user, b=parent.author):
                 raise PermissionDenied(_("You cannot reply to this comment."))
-        comment = Comment.objects.create(video=video, author=user, parent=parent, text=text)
-        Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") + 1)
-        if parent is not None:
-            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
-            graph.notification_create(
-                recipient=replied_to.author,
-                actor=user,
-                kind=Notification.Kind.REPLY,
-                video_public_id=video.public_id,
-                comment_public_id=comment.public_id,
-                snippet=text,
-            )
-        if replied_to is None or replied_to.author_id != video.author_id:
-            graph.notification_create(
-                recipient=video.author,
-                actor=user,
-                kind=Notification.Kind.COMMENT,
-                video_public_id=video.public_id,
-                comment_public_id=comment.public_id,
-                snippet=text,
-            )
-        _notify_mentions(text=text, actor=user, video=video, comment=comment)
-        from .webhooks import comment_created_on_commit
-
-        comment_created_on_commit(comment, video)
-        payload = comment_payload(comment)
-        transaction.on_commit(
-            lambda: live.comment_new(video_public_id=video.public_id, payload=payload)
+        status = comment_hold_status(user=user, video=video, text=text)
+        comment = Comment.objects.create(
+            video=video, author=user, parent=parent, text=text, status=status
         )
-        _stats_on_commit(video.pk)
+        if status == Comment.Status.VISIBLE:
+            _comment_publish(comment=comment, video=video, replied_to=replied_to, actor=user)
     return comment
+
+
+def _comment_publish(
+    *, comment: Comment, video: Video, replied_to: Comment | None, actor: User
+) -> None:
+    """What a comment does once people may see it: counters, notifications, webhooks and the
+    live push. Inside the caller's transaction; the pushes go out on commit."""
+    parent = comment.parent
+    text = comment.text
+    user = actor
+    Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") + 1)
+    if parent is not None:
+        Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        graph.notification_create(
+            recipient=replied_to.author,
+            actor=user,
+            kind=Notification.Kind.REPLY,
+            video_public_id=video.public_id,
+            comment_public_id=comment.public_id,
+            snippet=text,
+        )
+    if replied_to is None or replied_to.author_id != video.author_id:
+        graph.notification_create(
+            recipient=video.author,
+            actor=user,
+            kind=Notification.Kind.COMMENT,
+            video_public_id=video.public_id,
+            comment_public_id=comment.public_id,
+            snippet=text,
+        )
+    _notify_mentions(text=text, actor=user, video=video, comment=comment)
+    from .webhooks import comment_created_on_commit
+
+    comment_created_on_commit(comment, video)
+    payload = comment_payload(comment)
+    transaction.on_commit(
+        lambda: live.comment_new(video_public_id=video.public_id, payload=payload)
+    )
+    _stats_on_commit(video.pk)
+
+
+def comment_can_approve(*, user: User | None, comment: Comment) -> bool:
+    """The creator approves what their own filter held; moderators (staff) approve anything
+    held. (The admin's held-comments list calls comment_approve for moderators.)"""
+    if user is None or not user.is_authenticated or not comment.is_held:
+        return False
+    if user.is_staff:
+        return True
+    return comment.status == Comment.Status.HELD_BY_CREATOR and user.pk == comment.video.author_id
+
+
+def comment_approve(*, user: User, comment: Comment) -> bool:
+    """Make a held comment visible: it is counted, pushed and notified as if just posted.
+    False when it was no longer held (approved twice, or deleted meanwhile)."""
+    if not comment_can_approve(user=user, comment=comment):
+        raise PermissionDenied(_("You cannot approve this comment."))
+    with transaction.atomic():
+        # A reply whose thread went away or is itself held cannot be shown on its own.
+        if comment.parent_id is not None:
+            parent_ok = Comment.objects.filter(
+                pk=comment.parent_id, is_removed=False, status=Comment.Status.VISIBLE
+            ).exists()
+            if not parent_ok:
+                raise ValidationError(_("Approve the comment this one replies to first."))
+        updated = Comment.objects.filter(
+            pk=comment.pk, status=comment.status, is_removed=False
+        ).update(status=Comment.Status.VISIBLE)
+        if not updated:
+            return False
+        comment.status = Comment.Status.VISIBLE
+        video = Video.objects.select_related("author").get(pk=comment.video_id)
+        replied_to = comment.parent
+        _comment_publish(comment=comment, video=video, replied_to=replied_to, actor=comment.author)
+    return True
 
 
 def _notify_mentions(*, text: str, actor: User, video: Video, comment: Comment | None) -> None:
@@ -215,6 +289,19 @@ def comment_payload(comment: Comment) -> dict:
     }
 
 
+def comment_hold_remove(*, user: User, comment: Comment) -> bool:
+    """A moderator turns down a held comment: it stays removed (kept for the record, seen by
+    nobody). It was never counted, so no counter moves. False if it was not held any more."""
+    if not comment_can_approve(user=user, comment=comment):
+        raise PermissionDenied(_("You cannot remove this comment."))
+    updated = (
+        Comment.objects.filter(pk=comment.pk, is_removed=False)
+        .exclude(status=Comment.Status.VISIBLE)
+        .update(is_removed=True)
+    )
+    return bool(updated)
+
+
 def comment_delete(*, user: User, comment: Comment) -> int:
     """The comment's author or the video's owner (or staff) deletes it with its replies.
     Returns how many comments went: 0 when it was already gone (a double click, or the
@@ -227,28 +314,32 @@ def comment_delete(*, user: User, comment: Comment) -> int:
         thread = Comment.objects.select_for_update().filter(pk=comment.parent_id or comment.pk)
         if not list(thread.values_list("pk", flat=True)):
             return 0
-        rows = dict(
-            Comment.objects.filter(Q(pk=comment.pk) | Q(parent_id=comment.pk)).values_list(
-                "pk", "is_removed"
-            )
-        )
+        rows = {
+            pk: not removed and status == Comment.Status.VISIBLE
+            for pk, removed, status in Comment.objects.filter(
+                Q(pk=comment.pk) | Q(parent_id=comment.pk)
+            ).values_list("pk", "is_removed", "status")
+        }
         if comment.pk not in rows:
             return 0
         Comment.objects.filter(pk__in=list(rows)).delete()
-        # Counters count what readers see: comments removed by moderation are not in them.
-        visible = sum(1 for removed in rows.values() if not removed)
+        # Counters count what readers see: comments removed by moderation or held by a
+        # filter are not in them.
+        visible = sum(1 for shown in rows.values() if shown)
         if visible:
             Video.objects.filter(pk=video.pk).update(comments_count=F("comments_count") - visible)
-        if comment.parent_id and not rows[comment.pk]:
+        if comment.parent_id and rows[comment.pk]:
             Comment.objects.filter(pk=comment.parent_id).update(
                 replies_count=F("replies_count") - 1
             )
         public_id = comment.public_id
-        transaction.on_commit(
-            lambda: live.comment_removed(
-                video_public_id=video.public_id, comment_public_id=public_id
+        if rows[comment.pk]:
+            # A held comment was never pushed: nothing to take back (and no id to leak).
+            transaction.on_commit(
+                lambda: live.comment_removed(
+                    video_public_id=video.public_id, comment_public_id=public_id
+                )
             )
-        )
         _stats_on_commit(video.pk)
     return len(rows)
 
@@ -263,7 +354,7 @@ def comments_set_enabled(*, user: User, video: Video, enabled: bool) -> Video:
 
 def comment_like_create(*, user: User, comment: Comment) -> bool:
     _require_interaction(user=user, video=comment.video)
-    if comment.is_removed or is_blocked_between(a=user, b=comment.author):
+    if comment.is_removed or comment.is_held or is_blocked_between(a=user, b=comment.author):
         raise PermissionDenied(_("You cannot like this comment."))
     with transaction.atomic():
         if not _insert(CommentLike, user=user, comment=comment):

@@ -39,6 +39,9 @@ class UploadForm(forms.Form):
     allow_sound_reuse = forms.BooleanField(
         label=_("Allow others to use the sound"), required=False, initial=True
     )
+    allow_download = forms.BooleanField(
+        label=_("Allow others to save the video"), required=False, initial=True
+    )
     # Remix (videos/remix/): use a sound, or duet or stitch another video. Public ids.
     sound = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
     sound_offset = forms.FloatField(
@@ -66,6 +69,18 @@ class UploadForm(forms.Form):
         label=_("From (seconds)"), required=False, min_value=0, initial=0
     )
     stitch_end = forms.FloatField(label=_("To (seconds)"), required=False, min_value=0, initial=5)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            from social.selectors import ADULT_AGE, is_protected_minor, user_age
+
+            if is_protected_minor(user):
+                # Nobody may save a 13–15 year old's videos: no switch to offer.
+                del self.fields["allow_download"]
+            else:
+                age = user_age(user)
+                self.fields["allow_download"].initial = age is None or age >= ADULT_AGE
 
     def clean_visibility(self):
         return self.cleaned_data.get("visibility") or Video.Visibility.PUBLIC

@@ -177,6 +177,9 @@ class Video(models.Model):
     allow_comments = models.BooleanField(default=True)
     allow_duet = models.BooleanField(default=True)
     allow_stitch = models.BooleanField(default=True)
+    # "Save video": others may download the MP4. Never for authors under 16, whatever this
+    # says (videos/selectors.can_download).
+    allow_download = models.BooleanField(_("allow downloads"), default=True)
 
     original = models.FileField(upload_to=original_upload_to, storage=private_storage, blank=True)
     original_size = models.PositiveBigIntegerField(default=0)
@@ -303,6 +306,13 @@ class Like(models.Model):
 class Comment(models.Model):
     MAX_LENGTH = 500
 
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("visible")
+        # Matched the video author's own filtered words: the author approves or deletes it.
+        HELD_BY_CREATOR = "held_by_creator", _("held for the creator")
+        # Matched a site-wide FilteredTerm: a moderator approves or removes it in the admin.
+        HELD_FOR_REVIEW = "held_for_review", _("held for review")
+
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -316,14 +326,51 @@ class Comment(models.Model):
     likes_count = models.PositiveIntegerField(default=0, editable=False)
     replies_count = models.PositiveIntegerField(default=0, editable=False)
     is_removed = models.BooleanField(_("removed by moderation"), default=False)
+    # A held comment is seen by its author (and, held by the creator's filter, by the video's
+    # author) only; it counts nowhere, is pushed nowhere and notifies nobody until approved.
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["video", "parent", "created_at"])]
+        indexes = [
+            models.Index(fields=["video", "parent", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id}: {self.text[:40]}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status != self.Status.VISIBLE
+
+
+class HeldComment(Comment):
+    """The admin's list of comments held by the site-wide filter (a proxy: same rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("held comment")
+        verbose_name_plural = _("held comments")
+
+
+class FilteredTerm(models.Model):
+    """A site-wide filtered word or phrase, managed by staff: comments containing it (whole
+    words, any case) are held for review by moderators."""
+
+    term = models.CharField(_("term"), max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("filtered term")
+        verbose_name_plural = _("filtered terms")
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class CommentLike(models.Model):

@@ -291,6 +291,7 @@ def _write_export(archive: zipfile.ZipFile, user: User) -> None:
                 "text": c.text,
                 "likes": c.likes_count,
                 "removed_by_moderation": c.is_removed,
+                "status": c.status,
                 "created_at": _iso(c.created_at),
             }
             for c in Comment.objects.filter(author=user)

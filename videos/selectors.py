@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from social.models import Block, Follow, User
-from social.selectors import is_blocked_between
+from social.selectors import is_blocked_between, is_protected_minor
 
 from .models import TaggedVideo, Video
 
@@ -160,6 +160,55 @@ def video_get_visible(*, viewer: User | None, public_id: str) -> Video:
     if video is None or not can_view_video(viewer=viewer, video=video):
         raise Http404(_("This video is not available."))
     return video
+
+
+def download_allowed(*, video: Video, today: datetime.date | None = None) -> bool:
+    """Whether a video's MP4 may be saved, by anyone who may see it: ready, the author's
+    switch on, and the author 16 or older (issue 7: nobody downloads a 13–15 year old's
+    videos, whatever the switch says). Visibility is checked by video_get_visible."""
+    return (
+        video.status == Video.Status.READY
+        and bool(video.file)
+        and video.allow_download
+        and not is_protected_minor(video.author, today=today)
+    )
+
+
+def video_get_downloadable(*, viewer: User | None, public_id: str) -> Video:
+    """The video viewer may save: Http404 when they may not see it, PermissionDenied (with
+    the reason) when they may see it but not save it."""
+    from django.core.exceptions import PermissionDenied
+
+    video = video_get_visible(viewer=viewer, public_id=public_id)
+    if not download_allowed(video=video):
+        if is_protected_minor(video.author):
+            raise PermissionDenied(_("This video cannot be saved."))
+        raise PermissionDenied(_("The author does not allow saving this video."))
+    return video
+
+
+def comments_visible_q(*, viewer: User | None, video: Video) -> Q:
+    """The comments of video that viewer may read: visible ones, their own held ones, and
+    (for the video's author) those their own filter held. Removed ones are the caller's."""
+    from .models import Comment
+
+    q = Q(status=Comment.Status.VISIBLE)
+    if viewer is not None and viewer.is_authenticated:
+        q |= Q(author=viewer)
+        if viewer.pk == video.author_id:
+            q |= Q(status=Comment.Status.HELD_BY_CREATOR)
+    return q
+
+
+def can_see_comment(*, viewer: User | None, comment) -> bool:
+    """comments_visible_q for one comment (staff see held ones too, to review them)."""
+    if not comment.is_held:
+        return True
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.is_staff or viewer.pk == comment.author_id:
+        return True
+    return comment.status == comment.Status.HELD_BY_CREATOR and viewer.pk == comment.video.author_id
 
 
 def video_get_owned(*, viewer: User | None, public_id: str) -> Video | None:

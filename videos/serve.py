@@ -97,6 +97,14 @@ def serve_media(request, path: str):
             raise Http404
     elif path.startswith("challenges/") and not Challenge.objects.filter(cover=path).exists():
         raise Http404
+    return range_response(request, full, stat=stat, content_type=content_type)
+
+
+def range_response(
+    request, full: Path, *, stat, content_type: str, disposition: str = "inline"
+) -> HttpResponse:
+    """Serve one of our files whole or by byte range (the caller has checked the viewer may
+    have it). disposition: "inline", or an attachment header for "Save video"."""
     size = stat.st_size
     mtime = stat.st_mtime
     headers = {
@@ -106,7 +114,7 @@ def serve_media(request, path: str):
         # Our file names are random per encode, so they can be cached hard, but privately:
         # visibility can change.
         "Cache-Control": "private, max-age=86400",
-        "Content-Disposition": "inline",
+        "Content-Disposition": disposition,
     }
     range_header = request.headers.get("Range", "")
     start, end = 0, size - 1
@@ -147,3 +155,42 @@ def _unsatisfiable(size: int) -> HttpResponse:
     response = HttpResponse(status=416)
     response["Content-Range"] = f"bytes */{size}"
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def download(request, username: str, public_id: str):
+    """/@<username>/video/<public_id>/download/: "Save video", the ready MP4 as an attachment.
+
+    404 when the viewer may not see the video (the same answer as for a missing one); 403
+    with the reason when they may see it but not save it (the author turned saving off, or
+    is under 16: issue 7)."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import render
+
+    try:
+        video = selectors.video_get_downloadable(viewer=request.user, public_id=public_id)
+    except PermissionDenied as exc:
+        return render(request, "errors/403.html", {"message": str(exc)}, status=403)
+    if video.author.username.lower() != username.lower():
+        raise Http404
+    filename = f"{settings.SITE_NAME}-{video.author.username}-{video.public_id}.mp4"
+    # An ASCII-only name of ours (the site name may not be): no header injection.
+    filename = re.sub(r"[^A-Za-z0-9_.-]", "_", filename)
+    disposition = f'attachment; filename="{filename}"'
+    try:
+        full = Path(video.file.path)
+    except NotImplementedError:
+        # Remote storage (S3): a signed URL that makes the bucket answer as an attachment.
+        from django.shortcuts import redirect
+
+        url = video.file.storage.url(
+            video.file.name, parameters={"ResponseContentDisposition": disposition}
+        )
+        return redirect(url)
+    try:
+        stat = full.stat()
+    except (OSError, ValueError):
+        raise Http404 from None
+    return range_response(
+        request, full, stat=stat, content_type="video/mp4", disposition=disposition
+    )

@@ -80,6 +80,7 @@ def video_create(
     allow_duet: bool = True,
     allow_stitch: bool = True,
     allow_sound_reuse: bool = True,
+    allow_download: bool | None = None,
     remix: RemixRequest | None = None,
 ) -> Video:
     """Store the original privately, create the Video as processing and queue processing.
@@ -110,6 +111,8 @@ def video_create(
         allow_duet=allow_duet,
         allow_stitch=allow_stitch,
         allow_sound_reuse=allow_sound_reuse,
+        # Not given: on for adults, off for minors ("Save video"; never for 13–15 anyway).
+        allow_download=_download_default(author) if allow_download is None else allow_download,
         **plan,
     )
     video.original.save("source", File(upload), save=False)
@@ -222,6 +225,13 @@ def video_process(*, video_id: int) -> Video:
     return video
 
 
+def _download_default(author: User) -> bool:
+    from social.selectors import ADULT_AGE, user_age
+
+    age = user_age(author)
+    return age is None or age >= ADULT_AGE
+
+
 def video_update(
     *,
     video: Video,
@@ -232,6 +242,7 @@ def video_update(
     allow_duet: bool | None = None,
     allow_stitch: bool | None = None,
     allow_sound_reuse: bool | None = None,
+    allow_download: bool | None = None,
 ) -> Video:
     if editor.pk != video.author_id:
         raise PermissionDenied(_("Only the author can edit this video."))
@@ -249,6 +260,7 @@ def video_update(
         ("allow_duet", allow_duet),
         ("allow_stitch", allow_stitch),
         ("allow_sound_reuse", allow_sound_reuse),
+        ("allow_download", allow_download),
     ):
         if value is not None:
             setattr(video, name, bool(value))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import embed, privacy_views, views
+from . import embed, privacy_views, serve, views
 from .remix import views as remix_views
 
 app_name = "videos"
@@ -43,4 +43,5 @@ urlpatterns = [
     path("@<str:username>/", views.profile, name="profile"),
     path("@<str:username>/action/", views.profile_action, name="profile_action"),
     path("@<str:username>/video/<str:public_id>/", views.video_detail, name="detail"),
+    path("@<str:username>/video/<str:public_id>/download/", serve.download, name="download"),
 ]

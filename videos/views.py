@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,9 +23,11 @@ from social import selectors as social_selectors
 from . import engagement, selectors, services
 from .forms import UploadForm
 from .models import Video
+from .remix import selectors as remix_selectors
 from .remix import views as remix_views
 
 FEED_PAGE_SIZE = 6
+SUGGESTED_ON_FOLLOWING = 8
 
 
 def _feed_response(request, *, page: selectors.Page, template: str, context: dict, more_url: str):
@@ -46,6 +49,9 @@ def feed_page(request, *, page: selectors.Page, next_url: str, template: str, co
         ),
         "following_ids": social_selectors.following_ids(user=request.user),
     }
+    # can_duet / can_stitch / can_download on each slide (the minors rules): no query
+    # unless an author on the page lets friends only remix.
+    remix_selectors.remix_permissions_annotate(viewer=request.user, videos=page.items)
     if request.GET.get("fragment") == "1":
         return render(request, "videos/partials/slides.html", context)
     return render(request, template, context)
@@ -181,6 +187,12 @@ def profile_action(request, username: str):
             return render(request, "errors/400.html", {"message": _("Unknown action.")}, status=400)
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    # The suggested-accounts strip sends people back where they were (our own pages only).
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("videos:profile", username=author.username)
 
 
@@ -218,7 +230,11 @@ def upload(request):
             errors = {"file": [{"message": message, "code": "too_large"}]}
             return JsonResponse({"errors": errors}, status=413)
         # An unbound form cannot take add_error(): the message goes to the page itself.
-        context = {"form": UploadForm(), "limits": _limits(), "page_error": message}
+        context = {
+            "form": UploadForm(user=request.user),
+            "limits": _limits(),
+            "page_error": message,
+        }
         return render(request, "videos/upload.html", context, status=413)
     return _upload_form(request)
 
@@ -228,13 +244,13 @@ def _upload_form(request):
     wants_json = _wants_json(request)
     if request.method == "GET":
         # ?sound=, ?duet=, ?stitch=, ?tag= (a challenge's "Join") pre-fill the remix.
-        form = UploadForm(initial=remix_views.upload_initial(request))
+        form = UploadForm(initial=remix_views.upload_initial(request), user=request.user)
         return render(
             request,
             "videos/upload.html",
             {"form": form, "limits": _limits(), **remix_views.upload_context(request, form)},
         )
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, user=request.user)
     video = None
     if form.is_valid():
         data = form.cleaned_data
@@ -249,6 +265,7 @@ def _upload_form(request):
                 allow_duet=data["allow_duet"],
                 allow_stitch=data["allow_stitch"],
                 allow_sound_reuse=data["allow_sound_reuse"],
+                allow_download=data.get("allow_download", False),
                 remix=form.remix_request(),
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -316,10 +333,16 @@ def following(request):
         )
     except selectors.BadCursor as exc:
         return _bad_cursor(request, exc)
+    context = {"feed": "following", "source": "following"}
+    if not page.items and not _cursor(request) and request.GET.get("fragment") != "1":
+        # Nothing to watch yet: people to follow instead (issue 7: never 13–15 year olds).
+        context["suggested"] = social_selectors.users_suggested(
+            viewer=request.user, limit=SUGGESTED_ON_FOLLOWING
+        )
     return _feed_response(
         request,
         page=page,
         template="videos/following.html",
-        context={"feed": "following", "source": "following"},
+        context=context,
         more_url=reverse("videos:following"),
     )

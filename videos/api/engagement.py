@@ -104,10 +104,23 @@ class CommentSerializer(serializers.ModelSerializer):
     likes = serializers.IntegerField(source="likes_count", read_only=True)
     replies = serializers.IntegerField(source="replies_count", read_only=True)
     liked = serializers.SerializerMethodField()
+    # "visible", or held by a comment filter: only the commenter (and, for the creator's own
+    # filter, the creator) ever receives a held comment.
+    status = serializers.ChoiceField(choices=Comment.Status.choices, read_only=True)
 
     class Meta:
         model = Comment
-        fields = ["id", "author", "text", "parent", "likes", "replies", "liked", "created_at"]
+        fields = [
+            "id",
+            "author",
+            "text",
+            "parent",
+            "likes",
+            "replies",
+            "liked",
+            "status",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_liked(self, obj) -> bool:
@@ -129,6 +142,7 @@ class VideoCommentsView(generics.ListCreateAPIView):
         blocked = social_selectors.blocked_user_ids(user=self.request.user)
         return (
             Comment.objects.filter(video=video, is_removed=False)
+            .filter(selectors.comments_visible_q(viewer=self.request.user, video=video))
             .exclude(author_id__in=blocked)
             .select_related("author", "parent")
         )
@@ -193,6 +207,8 @@ def _comment(request, public_id: str, *, moderating: bool = False) -> Comment:
     )
     if comment is None or not selectors.can_view_video(viewer=request.user, video=comment.video):
         raise Http404
+    if not selectors.can_see_comment(viewer=request.user, comment=comment):
+        raise Http404
     user = request.user
     moderator = user.is_authenticated and (user.pk == comment.video.author_id or user.is_staff)
     if not (moderating and moderator) and social_selectors.is_blocked_between(
@@ -213,6 +229,23 @@ class CommentDetailView(APIView):
         except DjangoPermissionDenied as exc:
             raise _drf(exc) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentApproveView(APIView):
+    """POST comments/{id}/approve/: the creator approves a comment their filter held
+    (moderators approve site-wide holds in the admin, or here)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=CommentSerializer)
+    def post(self, request, public_id: str):
+        comment = _comment(request, public_id, moderating=True)
+        try:
+            engagement.comment_approve(user=request.user, comment=comment)
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise _drf(exc) from None
+        comment = Comment.objects.select_related("author", "parent").get(pk=comment.pk)
+        return Response(CommentSerializer(comment, context={"request": request}).data)
 
 
 class CommentLikeView(APIView):

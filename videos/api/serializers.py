@@ -20,6 +20,23 @@ class SoundBriefSerializer(serializers.ModelSerializer):
         fields = ["public_id", "name", "title", "artist"]
 
 
+def _annotate(context, videos) -> None:
+    from ..remix.selectors import remix_permissions_annotate
+
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    remix_permissions_annotate(viewer=viewer, videos=videos)
+
+
+class VideoListSerializer(serializers.ListSerializer):
+    """A page of videos: the viewer's permissions for all of them at once (no N+1)."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        _annotate(self.context, items)
+        return super().to_representation(items)
+
+
 class VideoSerializer(serializers.ModelSerializer):
     author = AuthorSerializer(read_only=True)
     hashtags = serializers.SerializerMethodField()
@@ -36,8 +53,15 @@ class VideoSerializer(serializers.ModelSerializer):
         slug_field="public_id", read_only=True, allow_null=True
     )
     failure_reason = serializers.CharField(read_only=True)
+    # What the requesting viewer may do (issue 7's minors rules, remix audience, switches):
+    # worked out for a whole page at once by VideoListSerializer.
+    can_duet = serializers.SerializerMethodField()
+    can_stitch = serializers.SerializerMethodField()
+    can_download = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
 
     class Meta:
+        list_serializer_class = VideoListSerializer
         model = Video
         fields = [
             "public_id",
@@ -57,6 +81,11 @@ class VideoSerializer(serializers.ModelSerializer):
             "allow_duet",
             "allow_stitch",
             "allow_sound_reuse",
+            "allow_download",
+            "can_duet",
+            "can_stitch",
+            "can_download",
+            "download_url",
             "sound",
             "duet_of",
             "stitch_of",
@@ -83,6 +112,32 @@ class VideoSerializer(serializers.ModelSerializer):
     def get_web_url(self, obj) -> str:
         return _absolute(self.context.get("request"), obj.get_absolute_url())
 
+    def _permissions(self, obj) -> None:
+        if not hasattr(obj, "can_duet"):
+            _annotate(self.context, [obj])
+
+    def get_can_duet(self, obj) -> bool:
+        self._permissions(obj)
+        return obj.can_duet
+
+    def get_can_stitch(self, obj) -> bool:
+        self._permissions(obj)
+        return obj.can_stitch
+
+    def get_can_download(self, obj) -> bool:
+        self._permissions(obj)
+        return obj.can_download
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download_url(self, obj):
+        self._permissions(obj)
+        if not obj.can_download:
+            return None
+        from django.urls import reverse
+
+        url = reverse("videos:download", args=[obj.author.username, obj.public_id])
+        return _absolute(self.context.get("request"), url)
+
 
 class VideoCreateSerializer(serializers.Serializer):
     file = serializers.FileField(max_length=255, allow_empty_file=False)
@@ -96,6 +151,11 @@ class VideoCreateSerializer(serializers.Serializer):
     allow_duet = serializers.BooleanField(default=True)
     allow_stitch = serializers.BooleanField(default=True)
     allow_sound_reuse = serializers.BooleanField(default=True)
+    allow_download = serializers.BooleanField(
+        required=False,
+        help_text="Others may save the MP4. Default: on for adults, off for minors; "
+        "never possible for authors under 16.",
+    )
     # Remix (videos/remix/services.py checks them): one of sound, duet_of, stitch_of.
     sound = serializers.CharField(
         max_length=16,
@@ -168,6 +228,7 @@ class VideoUpdateSerializer(serializers.Serializer):
     allow_duet = StrictBooleanField(required=False)
     allow_stitch = StrictBooleanField(required=False)
     allow_sound_reuse = StrictBooleanField(required=False)
+    allow_download = StrictBooleanField(required=False)
 
 
 class HashtagSerializer(serializers.Serializer):

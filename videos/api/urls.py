@@ -29,11 +29,18 @@ urlpatterns = [
     ),
     path("comments/<str:public_id>/", engagement.CommentDetailView.as_view(), name="api-comment"),
     path(
+        "comments/<str:public_id>/approve/",
+        engagement.CommentApproveView.as_view(),
+        name="api-comment-approve",
+    ),
+    path(
         "comments/<str:public_id>/like/",
         engagement.CommentLikeView.as_view(),
         name="api-comment-like",
     ),
     path("notifications/", engagement.NotificationsView.as_view(), name="api-notifications"),
+    # Before users/<username>/: "suggested" is a reserved username (social.services).
+    path("users/suggested/", views.SuggestedUsersView.as_view(), name="api-users-suggested"),
     path("users/<str:username>/", views.UserDetailView.as_view(), name="api-user"),
     path("users/<str:username>/follow/", engagement.FollowView.as_view(), name="api-user-follow"),
     path("users/<str:username>/block/", engagement.BlockView.as_view(), name="api-user-block"),

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from taggit.models import Tag
 
+from social import selectors as social_selectors
 from social.api import UserSerializer
 from social.models import User
 
@@ -103,6 +104,7 @@ class VideoListCreateView(generics.ListCreateAPIView):
                 allow_duet=data["allow_duet"],
                 allow_stitch=data["allow_stitch"],
                 allow_sound_reuse=data["allow_sound_reuse"],
+                allow_download=data.get("allow_download"),
                 remix=incoming.remix_request(),
             )
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
@@ -159,6 +161,35 @@ class VideoDetailView(APIView):
         except DjangoPermissionDenied as exc:
             raise _as_drf_error(exc) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SuggestedUserSerializer(UserSerializer):
+    mutuals = serializers.IntegerField(
+        read_only=True, help_text="How many of the accounts you follow follow this one."
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = ["username", "display_name", "avatar", "followers", "mutuals"]
+
+
+class SuggestedUsersView(APIView):
+    """Accounts to follow (social.selectors.users_suggested): never you, anyone you follow or
+    asked to follow, anyone blocked either way, inactive accounts or 13–15 year olds."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="1–30, default 10", required=False)],
+        responses=SuggestedUserSerializer(many=True),
+    )
+    def get(self, request):
+        raw = request.query_params.get("limit", "10")
+        if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 3):
+            raise serializers.ValidationError({"limit": ["Enter a whole number from 1 to 30."]})
+        limit = int(raw)
+        if not 1 <= limit <= social_selectors.SUGGESTED_MAX:
+            raise serializers.ValidationError({"limit": ["Enter a whole number from 1 to 30."]})
+        users = social_selectors.users_suggested(viewer=request.user, limit=limit)
+        data = SuggestedUserSerializer(users, many=True, context={"request": request}).data
+        return Response({"results": data})
 
 
 class UserDetailView(APIView):

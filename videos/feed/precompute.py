@@ -168,7 +168,7 @@ def _trending_events(now: datetime.datetime) -> list[tuple[int, float, float]]:
     add(WatchEvent.objects, w["view"], w["complete"])
     add(Like.objects, w["like"])
     add(Share.objects, w["share"])
-    add(Comment.objects.filter(is_removed=False), w["comment"])
+    add(Comment.objects.filter(is_removed=False, status=Comment.Status.VISIBLE), w["comment"])
     return events
 
 

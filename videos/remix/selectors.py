@@ -11,8 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from social.models import Block, User
-from social.selectors import is_blocked_between
+from social.models import Block, RemixAudience, User
+from social.selectors import (
+    friend_ids_among,
+    is_blocked_between,
+    is_protected_minor,
+    remix_audience_for,
+)
 
 from .. import selectors
 from ..models import Challenge, Sound, Video
@@ -127,6 +132,93 @@ def remixes_of(*, viewer: User | None, video: Video, kind: str) -> QuerySet[Vide
         raise ValueError(kind)
     field = "duet_of" if kind == "duets" else "stitch_of"
     return selectors.visible_videos(viewer=viewer).filter(**{field: video}).with_cards()
+
+
+# --- who may duet or stitch (issue 7: minors) ----------------------------------------------------
+REMIX_FIELDS = {"duet": "allow_duet", "stitch": "allow_stitch"}
+
+
+def remix_refusal(
+    *,
+    viewer: User | None,
+    video: Video,
+    kind: str,
+    friends: bool | None = None,
+    today: datetime.date | None = None,
+) -> str:
+    """Why viewer may not duet (kind="duet") or stitch video, or "" when they may.
+
+    The one rule behind the upload page, the API, the pipeline and the rail's buttons: the
+    video's own switch, then the author's remix audience (social.selectors.remix_audience_for:
+    13–15 nobody, not even themselves; 16–17 friends unless they loosened it). Visibility is
+    the caller's business (video_get_visible). friends: whether viewer and the author are
+    friends, when the caller already knows (lists work it out for a whole page at once)."""
+    if kind not in REMIX_FIELDS:
+        raise ValueError(kind)
+    if not getattr(video, REMIX_FIELDS[kind]):
+        return (
+            _("The author does not allow duets of this video.")
+            if kind == "duet"
+            else _("The author does not allow stitches of this video.")
+        )
+    author = video.author
+    if is_protected_minor(author, today=today):
+        return (
+            _("Duets are not available for this video.")
+            if kind == "duet"
+            else _("Stitches are not available for this video.")
+        )
+    if _authed(viewer) and viewer.pk == author.pk:
+        return ""
+    audience = remix_audience_for(author, today=today)
+    if audience == RemixAudience.EVERYONE:
+        return ""
+    if audience == RemixAudience.FRIENDS:
+        if friends is None:
+            friends = author.pk in friend_ids_among(user=viewer, other_ids=[author.pk])
+        if friends:
+            return ""
+        return (
+            _("Only the author's friends can duet this video.")
+            if kind == "duet"
+            else _("Only the author's friends can stitch this video.")
+        )
+    return (
+        _("The author does not allow duets of this video.")
+        if kind == "duet"
+        else _("The author does not allow stitches of this video.")
+    )
+
+
+def can_remix(
+    *, viewer: User | None, video: Video, kind: str, today: datetime.date | None = None
+) -> bool:
+    return not remix_refusal(viewer=viewer, video=video, kind=kind, today=today)
+
+
+def remix_permissions_annotate(
+    *, viewer: User | None, videos, today: datetime.date | None = None
+) -> None:
+    """Set can_duet, can_stitch and can_download on each video of a list, for the rail's
+    buttons and the API. At most one query (the friendships with authors whose audience is
+    friends only), and none when no such author is on the page."""
+    videos = list(videos)
+    friends_only = {
+        v.author_id
+        for v in videos
+        if not (_authed(viewer) and viewer.pk == v.author_id)
+        and remix_audience_for(v.author, today=today) == RemixAudience.FRIENDS
+    }
+    friend_ids = friend_ids_among(user=viewer, other_ids=friends_only) if friends_only else set()
+    for v in videos:
+        friends = v.author_id in friend_ids
+        v.can_duet = not remix_refusal(
+            viewer=viewer, video=v, kind="duet", friends=friends, today=today
+        )
+        v.can_stitch = not remix_refusal(
+            viewer=viewer, video=v, kind="stitch", friends=friends, today=today
+        )
+        v.can_download = selectors.download_allowed(video=v, today=today)
 
 
 # --- hashtags ------------------------------------------------------------------------------------

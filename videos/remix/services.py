@@ -126,14 +126,16 @@ def remix_plan(*, author: User, request: RemixRequest | None) -> dict:
         return {"sound": sound, "sound_offset": round(offset, 3), "original_volume": volume}
     if request.duet_of:
         original = _remix_source(author=author, public_id=request.duet_of, field="duet_of")
-        if not original.allow_duet:
-            raise ValidationError({"duet_of": _("The author does not allow duets of this video.")})
+        refusal = selectors.remix_refusal(viewer=author, video=original, kind="duet")
+        if refusal:
+            raise ValidationError({"duet_of": refusal}, code="remix_refused")
         if request.layout not in Video.DuetLayout.values:
             raise ValidationError({"layout": _("Choose side by side or top and bottom.")})
         return {"duet_of": original, "duet_layout": request.layout}
     original = _remix_source(author=author, public_id=request.stitch_of, field="stitch_of")
-    if not original.allow_stitch:
-        raise ValidationError({"stitch_of": _("The author does not allow stitches of this video.")})
+    refusal = selectors.remix_refusal(viewer=author, video=original, kind="stitch")
+    if refusal:
+        raise ValidationError({"stitch_of": refusal}, code="remix_refused")
     start = _number(request.stitch_start, field="stitch_start")
     end = _number(request.stitch_end, field="stitch_end")
     if start < 0 or end <= start:
@@ -203,7 +205,8 @@ def remix_compose(
         and original.is_ready
         and bool(original.file)
         and video_selectors.can_view_video(viewer=author, video=original)
-        and (original.allow_duet if kind == "duet" else original.allow_stitch)
+        # The author may have had a birthday, changed who may remix, or unfriended since.
+        and selectors.can_remix(viewer=author, video=original, kind=kind)
     )
     if not allowed:
         raise media.MediaError(

@@ -15,6 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from social import selectors as social_selectors
+
 from .. import selectors as video_selectors
 from ..feed import events as feed_events
 from ..forms import SoundUploadForm
@@ -22,6 +24,7 @@ from . import selectors, services, trending
 
 GRID_PAGE_SIZE = 30
 PLAYER_PAGE_SIZE = 6
+SUGGESTED_ON_DISCOVER = 8
 
 
 def _cursor(request) -> str | None:
@@ -185,13 +188,9 @@ def upload_context(request, form) -> dict:
             context["remix_error"] = _("This video is not available.")
         else:
             context["remix_original"] = original
-            allowed = original.allow_duet if kind == "duet" else original.allow_stitch
-            if not allowed:
-                context["remix_error"] = (
-                    _("The author does not allow duets of this video.")
-                    if kind == "duet"
-                    else _("The author does not allow stitches of this video.")
-                )
+            refusal = selectors.remix_refusal(viewer=request.user, video=original, kind=kind)
+            if refusal:
+                context["remix_error"] = refusal
     return context
 
 
@@ -303,5 +302,8 @@ def discover(request):
             "hashtags": trending.trending_hashtags(limit=12),
             "sounds": trending.trending_sounds(viewer=request.user, limit=12),
             "sections": selectors.challenge_sections(past_limit=0),
+            "suggested": social_selectors.users_suggested(
+                viewer=request.user, limit=SUGGESTED_ON_DISCOVER
+            ),
         },
     )
