@@ -159,6 +159,24 @@ function commentNode(c, ownerOfVideo) {
   text.textContent = c.text; // never innerHTML: comments are user text
   const actions = document.createElement("div");
   actions.className = "comment-actions";
+  const held = c.status && c.status !== "visible";
+  if (held) {
+    // Held by a comment filter: only the commenter and (for the creator's own filter) the
+    // creator get it from the API. Say so, and let the creator approve it.
+    item.classList.add("comment-held");
+    const badge = document.createElement("span");
+    badge.className = "comment-held-badge";
+    badge.textContent = ownerOfVideo && c.status === "held_by_creator" ? strings.heldForYou || "Held by your filter" : strings.held || "Held for review";
+    actions.append(badge);
+    if (ownerOfVideo && c.status === "held_by_creator") {
+      const approve = document.createElement("button");
+      approve.type = "button";
+      approve.className = "linklike";
+      approve.dataset.action = "approve-comment";
+      approve.textContent = strings.approve || "Approve";
+      actions.append(approve);
+    }
+  }
   const like = document.createElement("button");
   like.type = "button";
   like.className = "comment-like";
@@ -171,8 +189,8 @@ function commentNode(c, ownerOfVideo) {
   count.dataset.value = String(c.likes || 0);
   count.textContent = formatCount(c.likes || 0);
   like.append(count);
-  actions.append(like);
-  if (!c.parent) {
+  if (!held) actions.append(like);
+  if (!c.parent && !held) {
     const reply = document.createElement("button");
     reply.type = "button";
     reply.className = "linklike";
@@ -311,6 +329,13 @@ if (drawer) {
       try {
         await api("DELETE", `comments/${encodeURIComponent(id)}/`);
         item.remove();
+      } catch (error) {
+        toast(error.message);
+      }
+    } else if (button.dataset.action === "approve-comment") {
+      try {
+        const c = await api("POST", `comments/${encodeURIComponent(id)}/approve/`);
+        item.replaceWith(commentNode(c, true));
       } catch (error) {
         toast(error.message);
       }
