@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import resource
 import subprocess
 import time
@@ -383,8 +384,26 @@ def run_ffmpeg(cmd: FFmpegCommand, *, timeout: float | None = None) -> float:
         logger.warning(
             "ffmpeg failed (%s): %s", proc.returncode, proc.stderr[-2000:].decode(errors="replace")
         )
+        if _out_of_memory(proc.returncode, proc.stderr):
+            raise MediaError(
+                _("This file needs more memory to process than this server allows."),
+                code="memory",
+            )
         raise MediaError(_("We could not process this file."), code="ffmpeg")
     return elapsed
+
+
+# What ffmpeg says (or does) when RLIMIT_AS stops an allocation: a failed malloc or thread
+# start is reported, an unchecked one ends in a crash by signal.
+_OOM_MARKERS = re.compile(
+    rb"malloc of size|cannot allocate memory|out of memory|pthread_create\(\) failed", re.I
+)
+
+
+def _out_of_memory(returncode: int, stderr: bytes) -> bool:
+    if not settings.FFMPEG_MEMORY_BYTES:
+        return False
+    return returncode < 0 or bool(_OOM_MARKERS.search(stderr or b""))
 
 
 # --- recipes ------------------------------------------------------------------------------------
