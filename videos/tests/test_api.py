@@ -216,6 +216,12 @@ def test_video_representation(api, user_factory, video_factory):
         "allow_duet": True,
         "allow_stitch": True,
         "allow_sound_reuse": True,
+        # What the requesting viewer may do (the minors rules; docs/SAFETY.md).
+        "allow_download": True,
+        "can_duet": True,
+        "can_stitch": True,
+        "can_download": True,
+        "download_url": f"http://testserver/@shape_author/video/{video.public_id}/download/",
         "sound": {
             "public_id": sound.public_id,
             "name": "Tune — Band",
