@@ -56,9 +56,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def test_sixteen_year_olds_duet_button_only_for_friends(
-    live_site, browser, user_factory, tmp_path
-):
+def test_sixteen_year_olds_duet_button_only_for_friends(live_site, browser, user_factory, tmp_path):
     teen = user_factory(username="teen16", birthdate=born(16), password=PASSWORD)
     friend = user_factory(username="pal", password=PASSWORD)
     user_factory(username="stranger", password=PASSWORD)

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -178,7 +178,11 @@ class SuggestedUsersView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("limit", int, description="1–30, default 10", required=False)],
-        responses=SuggestedUserSerializer(many=True),
+        responses={
+            200: inline_serializer(
+                "SuggestedUsers", {"results": SuggestedUserSerializer(many=True)}
+            )
+        },
     )
     def get(self, request):
         raw = request.query_params.get("limit", "10")

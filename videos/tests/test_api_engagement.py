@@ -150,6 +150,7 @@ def test_comment_create_and_list(author, fan, video):
         "likes": 0,
         "replies": 0,
         "liked": False,
+        "status": "visible",
         "created_at": body["created_at"],
     }
     assert fresh(video).comments_count == 1

@@ -195,6 +195,8 @@ def test_export_contents_exactly(user_factory, video_factory, request_export):
         "bio": "I <3 clips",
         "birthdate": me.birthdate.isoformat(),
         "is_private": False,
+        "remix_audience": None,
+        "filtered_words": [],
         "date_joined": me.date_joined.isoformat(),
         "last_login": me.last_login.isoformat(),
         "followers": 1,
@@ -216,6 +218,7 @@ def test_export_contents_exactly(user_factory, video_factory, request_export):
             "allow_comments": True,
             "allow_duet": True,
             "allow_stitch": True,
+            "allow_download": True,
             "duration": 7.5,
             "width": 720,
             "height": 1280,
@@ -260,6 +263,7 @@ def test_export_contents_exactly(user_factory, video_factory, request_export):
             "text": "Nice one",
             "likes": 0,
             "removed_by_moderation": False,
+            "status": "visible",
             "created_at": comment.created_at.isoformat(),
         }
     ]
