@@ -273,3 +273,24 @@ def test_privacy_export_says_a_comment_was_held(scene):
     with zipfile.ZipFile(buffer) as archive:
         comments = json.loads(archive.read("comments.json"))
     assert [(c["text"], c["status"]) for c in comments] == [("spoiler", "held_by_creator")]
+
+
+def test_held_comment_mentions_and_replies_notify_nobody_until_approved(scene, user_factory):
+    friend = user_factory(username="pal")
+    video = scene["video"]
+    top = engagement.comment_create(user=scene["other"], video=video, text="first")
+    held = engagement.comment_create(
+        user=scene["fan"], video=video, text="@pal spoiler alert", parent=top
+    )
+    assert held.status == S.HELD_BY_CREATOR
+    assert not Notification.objects.filter(recipient=friend).exists()
+    assert not Notification.objects.filter(recipient=scene["other"], actor=scene["fan"]).exists()
+    top.refresh_from_db()
+    assert top.replies_count == 0
+    engagement.comment_approve(user=scene["creator"], comment=held)
+    top.refresh_from_db()
+    assert top.replies_count == 1
+    assert Notification.objects.filter(recipient=friend, kind=Notification.Kind.MENTION).exists()
+    assert Notification.objects.filter(
+        recipient=scene["other"], actor=scene["fan"], kind=Notification.Kind.REPLY
+    ).exists()

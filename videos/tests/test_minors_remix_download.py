@@ -319,3 +319,29 @@ def test_api_create_default_download_by_age(people, monkeypatch):
         video = services.video_create(author=people[who], upload=upload, size=len(MP4))
         created[who] = video.allow_download
     assert created == {"adult": True, "sixteen": False}
+
+
+# --- the pipeline checks again, and the upload page explains ------------------------------------
+def test_pipeline_refuses_a_duet_whose_author_unfriended_meanwhile(people, video_factory, tmp_path):
+    from videos import media
+    from videos.remix.services import remix_compose
+
+    original = video_factory(author=people["sixteen"])
+    friends(people["friend"], people["sixteen"])
+    plan = remix_plan(author=people["friend"], request=RemixRequest(duet_of=original.public_id))
+    duet = video_factory(author=people["friend"], status=Video.Status.PROCESSING, **plan)
+    graph.follow_delete(follower=people["sixteen"], followee=people["friend"])
+    with pytest.raises(media.MediaError) as caught:
+        remix_compose(video=duet, result=None, workdir=tmp_path)
+    assert caught.value.code == "gone"
+    assert caught.value.reason == "The original video is no longer available for this."
+
+
+def test_upload_page_says_why_a_duet_is_not_possible(client, people, video_factory):
+    video = video_factory(author=people["fourteen"])
+    client.force_login(people["adult"])
+    html = client.get(f"/upload/?duet={video.public_id}").content.decode()
+    assert "Duets are not available for this video." in html
+    sixteen = video_factory(author=people["sixteen"])
+    html = client.get(f"/upload/?stitch={sixteen.public_id}").content.decode()
+    assert "Only the author&#x27;s friends can stitch this video." in html
