@@ -3,7 +3,7 @@ from django.urls import path
 from social.api import MeView, TokenView
 
 from ..remix import api as remix_api
-from . import engagement, feed, views
+from . import engagement, feed, reports, views
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -33,6 +33,7 @@ urlpatterns = [
         engagement.CommentLikeView.as_view(),
         name="api-comment-like",
     ),
+    path("reports/", reports.ReportCreateView.as_view(), name="api-reports"),
     path("notifications/", engagement.NotificationsView.as_view(), name="api-notifications"),
     path("users/<str:username>/", views.UserDetailView.as_view(), name="api-user"),
     path("users/<str:username>/follow/", engagement.FollowView.as_view(), name="api-user-follow"),
