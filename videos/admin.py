@@ -269,4 +269,5 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ("delivery_id", "webhook__url", "error")
     raw_id_fields = ("webhook",)
 
+
 from . import moderation_admin  # noqa: E402, F401 - the moderation queue and the audit log

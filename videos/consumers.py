@@ -34,9 +34,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.blocked_ids: frozenset[int] = frozenset()
         session = self.scope.get("session")
-        claimed = session is not None and await database_sync_to_async(session.get)(
-            SESSION_KEY
-        )
+        claimed = session is not None and await database_sync_to_async(session.get)(SESSION_KEY)
         if claimed and (self.user is None or not self.user.is_authenticated):
             # The session names an account the backend no longer lets in (suspended,
             # banned, deactivated, password changed): refuse rather than go on as anonymous.

@@ -799,10 +799,18 @@ class Report(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(video__isnull=False, comment__isnull=True, user__isnull=True, sound__isnull=True)
-                | Q(video__isnull=True, comment__isnull=False, user__isnull=True, sound__isnull=True)
-                | Q(video__isnull=True, comment__isnull=True, user__isnull=False, sound__isnull=True)
-                | Q(video__isnull=True, comment__isnull=True, user__isnull=True, sound__isnull=False),
+                condition=Q(
+                    video__isnull=False, comment__isnull=True, user__isnull=True, sound__isnull=True
+                )
+                | Q(
+                    video__isnull=True, comment__isnull=False, user__isnull=True, sound__isnull=True
+                )
+                | Q(
+                    video__isnull=True, comment__isnull=True, user__isnull=False, sound__isnull=True
+                )
+                | Q(
+                    video__isnull=True, comment__isnull=True, user__isnull=True, sound__isnull=False
+                ),
                 name="report_one_target",
             ),
             models.CheckConstraint(

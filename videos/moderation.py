@@ -133,10 +133,7 @@ def _target_filter(target) -> Q:
 
 def distinct_reporters(*, video: Video) -> int:
     return (
-        Report.objects.filter(_open_reports(), video=video)
-        .values("reporter_id")
-        .distinct()
-        .count()
+        Report.objects.filter(_open_reports(), video=video).values("reporter_id").distinct().count()
     )
 
 
@@ -205,8 +202,7 @@ def queue_groups(*, limit: int = 50, target_type: str | None = None) -> list[Que
     owner_ids = {row["target_owner_id"] for row in rows}
     targets: dict[str, dict[int, object]] = {
         "video": {
-            v.pk: v
-            for v in Video.objects.filter(pk__in=ids["video"]).select_related("author")
+            v.pk: v for v in Video.objects.filter(pk__in=ids["video"]).select_related("author")
         }
         if ids["video"]
         else {},
@@ -342,7 +338,11 @@ def report_create(
 
     One open report per person and target: a repeat updates its reason and text. Nobody
     reports themselves or their own content."""
-    given = [(k, t) for k, t in (("video", video), ("comment", comment), ("user", user), ("sound", sound)) if t is not None]
+    given = [
+        (k, t)
+        for k, t in (("video", video), ("comment", comment), ("user", user), ("sound", sound))
+        if t is not None
+    ]
     if len(given) != 1:
         raise ValidationError({"target": _("Report exactly one thing.")})
     kind, target = given[0]
@@ -458,9 +458,10 @@ def moderation_act(
     held back by reports). Staff accounts are beyond a moderator's reach."""
     _require_moderator(moderator)
     kind = target_type_of(target)
-    if action not in ACTIONS_BY_TARGET[kind] and not (
-        (kind, action) in {("video", Action.UNHIDE_VIDEO), ("user", Action.LIFT_RESTRICTION)}
-    ):
+    if action not in ACTIONS_BY_TARGET[kind] and (kind, action) not in {
+        ("video", Action.UNHIDE_VIDEO),
+        ("user", Action.LIFT_RESTRICTION),
+    }:
         raise ValidationError({"action": _("That action does not apply here.")})
     if not isinstance(reason, str) or "\x00" in reason:
         raise ValidationError({"reason": _("The reason contains characters we cannot store.")})

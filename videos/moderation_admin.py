@@ -177,7 +177,11 @@ class ReportAdmin(admin.ModelAdmin):
             messages.success(
                 request,
                 _("%(action)s — %(target)s (%(n)d reports closed).")
-                % {"action": done.get_action_display(), "target": done.target_label, "n": done.reports_closed},
+                % {
+                    "action": done.get_action_display(),
+                    "target": done.target_label,
+                    "n": done.reports_closed,
+                },
             )
         return HttpResponseRedirect(back)
 
@@ -215,13 +219,9 @@ class ReportAdmin(admin.ModelAdmin):
         by_kind = {"video": Action.HIDE_VIDEO, "comment": Action.REMOVE_COMMENT}
         self._bulk(request, queryset, lambda t: by_kind.get(moderation.target_type_of(t)))
 
-    @admin.action(
-        description=gettext_lazy("Suspend the owners for 7 days"), permissions=["change"]
-    )
+    @admin.action(description=gettext_lazy("Suspend the owners for 7 days"), permissions=["change"])
     def suspend_owners(self, request, queryset):
-        self._bulk(
-            request, queryset, lambda t: Action.SUSPEND_USER, days=SUSPEND_DAYS_DEFAULT
-        )
+        self._bulk(request, queryset, lambda t: Action.SUSPEND_USER, days=SUSPEND_DAYS_DEFAULT)
 
     @admin.action(description=gettext_lazy("Ban the owners"), permissions=["change"])
     def ban_owners(self, request, queryset):
@@ -236,7 +236,16 @@ class ReportAdmin(admin.ModelAdmin):
 class ModerationActionAdmin(admin.ModelAdmin):
     """The audit log: view only, for everyone (superusers too)."""
 
-    list_display = ("created_at", "moderator", "action", "target_label", "target_owner", "days", "reason", "reports_closed")
+    list_display = (
+        "created_at",
+        "moderator",
+        "action",
+        "target_label",
+        "target_owner",
+        "days",
+        "reason",
+        "reports_closed",
+    )
     list_filter = ("action", "created_at")
     search_fields = ("moderator__username", "target_owner__username", "target_label", "reason")
     list_select_related = ("moderator", "target_owner")

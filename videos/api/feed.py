@@ -27,9 +27,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from social.restrictions import RestrictionAwareTokenAuthentication
-
 from social.models import User
+from social.restrictions import RestrictionAwareTokenAuthentication
 
 from .. import selectors
 from ..feed import events

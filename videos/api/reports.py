@@ -162,4 +162,6 @@ class ReportCreateView(APIView):
         report = result.report
         setattr(report, kind, target)
         body = ReportSerializer(report, context={"merged": not result.created}).data
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
