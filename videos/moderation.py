@@ -55,6 +55,32 @@ ACTIONS_BY_TARGET = {
     "sound": (Action.SUSPEND_USER, Action.BAN_USER, Action.DISMISS),
 }
 MODERATE_PERMISSION = "videos.change_report"
+MODERATORS_GROUP = "Moderators"
+# Exactly what moderation needs (migration 0009_moderators_group has the same list): see
+# and decide on reports (change_report is what every decision checks), read the audit log,
+# look at what was reported. No passwords, groups, permissions or edits to anything else.
+MODERATOR_PERMISSIONS = (
+    ("videos", "view_report"),
+    ("videos", "change_report"),
+    ("videos", "view_moderationaction"),
+    ("videos", "view_video"),
+    ("videos", "view_comment"),
+    ("videos", "view_sound"),
+    ("social", "view_user"),
+)
+
+
+def moderators_group_ensure(*, using: str = "default"):
+    """The Moderators group, made with MODERATOR_PERMISSIONS if it does not exist yet."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.using(using).get_or_create(name=MODERATORS_GROUP)
+    if created:
+        query = Q()
+        for app, codename in MODERATOR_PERMISSIONS:
+            query |= Q(content_type__app_label=app, codename=codename)
+        group.permissions.set(Permission.objects.using(using).filter(query))
+    return group
 
 
 def autohide_threshold() -> int:

@@ -6,8 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from social.models import User
-
-GROUP = "Moderators"
+from videos.moderation import MODERATORS_GROUP as GROUP
 
 
 class Command(BaseCommand):
