@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
@@ -17,11 +18,18 @@ from social.models import User
 from videos import engagement, moderation, selectors
 from videos.feed import service
 from videos.models import Comment, ModerationAction, Report, Video
-from videos.tests.moderation_fixtures import _fresh_cache, moderator, reporters  # noqa: F401
 
 A = ModerationAction.Action
 R = Report.Reason
 S = Report.Status
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Feed sessions and the precomputed state live in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def report(reporter, reason=R.SPAM, text="", **target):

@@ -1,20 +1,10 @@
-"""Fixtures for the moderation tests (imported by the test_moderation*.py modules and by
-social/tests/test_restrictions.py)."""
+"""Fixtures for the videos tests (the shared factories live in the root conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from videos import moderation
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Feed sessions, the precomputed state and the API's throttles live in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
