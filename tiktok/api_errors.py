@@ -65,11 +65,11 @@ def exception_handler(exc, context):
         if key in {"Retry-After", "WWW-Authenticate", "Allow"}
     }
     status = response.status_code
-    if isinstance(exc, AccountRestricted) and context.get("view") is not None:
-        # A suspended or banned account's credential: 401 whatever authenticator came
-        # first (DRF makes it a 403 when the first one, the session, sends no challenge).
-        # The token view (no authenticators: a refused login, not a credential) stays 403.
-        if getattr(context["view"], "authentication_classes", None):
-            status = 401
-            headers.setdefault("WWW-Authenticate", 'Token realm="api"')
+    # A suspended or banned account's credential: 401 whatever authenticator came first
+    # (DRF makes it a 403 when the first one, the session, sends no challenge). The token
+    # view (no authenticators: a refused login, not a credential) stays 403.
+    view = context.get("view")
+    if isinstance(exc, AccountRestricted) and getattr(view, "authentication_classes", None):
+        status = 401
+        headers.setdefault("WWW-Authenticate", 'Token realm="api"')
     return Response({"error": body}, status=status, headers=headers)
