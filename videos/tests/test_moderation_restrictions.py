@@ -222,3 +222,51 @@ async def test_open_websocket_is_closed_on_suspension(user_factory):
     connected, _ = await again.connect(timeout=5)
     assert connected
     await again.disconnect()
+
+
+# --- the moderation path reaches live subscribers at once --------------------------------------
+@pytest.mark.django_db(transaction=True)
+async def test_hiding_from_moderation_sends_video_gone_and_removal_sends_comment_removed(
+    user_factory, video_factory
+):
+    from videos import engagement
+
+    mod = await database_sync_to_async(user_factory)(is_staff=True)
+    await database_sync_to_async(lambda: mod.groups.add(moderation.moderators_group_ensure()))()
+    video = await database_sync_to_async(video_factory)()
+    commenter = await database_sync_to_async(user_factory)()
+    comment = await database_sync_to_async(engagement.comment_create)(
+        user=commenter, video=video, text="nasty"
+    )
+    watcher = WebsocketCommunicator(
+        application,
+        "/ws/live/",
+        headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")],
+    )
+    connected, _ = await watcher.connect(timeout=5)
+    assert connected
+    await watcher.send_json_to({"subscribe": [video.public_id]})
+    assert (await watcher.receive_json_from(timeout=5))["type"] == "video.stats"
+
+    async def next_of(kind):
+        while True:
+            message = await watcher.receive_json_from(timeout=5)
+            if message["type"] == kind:
+                return message
+
+    mod = await database_sync_to_async(User.objects.get)(pk=mod.pk)  # fresh permission cache
+    await database_sync_to_async(moderation.moderation_act)(
+        moderator=mod, target=comment, action=A.REMOVE_COMMENT
+    )
+    removed = await next_of("comment.removed")
+    assert removed == {
+        "type": "comment.removed",
+        "video": video.public_id,
+        "comment": comment.public_id,
+    }
+    await database_sync_to_async(moderation.moderation_act)(
+        moderator=mod, target=video, action=A.HIDE_VIDEO
+    )
+    gone = await next_of("video.gone")
+    assert gone == {"type": "video.gone", "video": video.public_id}
+    await watcher.disconnect()

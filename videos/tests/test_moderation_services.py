@@ -4,6 +4,7 @@ decisions (each action, reports closed, audit rows) and the queue's grouping."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -222,7 +223,14 @@ def test_hide_video_goes_through_video_set_hidden_and_closes_reports(
     video_factory, reporters, moderator, client, settings
 ):
     settings.REPORT_AUTOHIDE_THRESHOLD = 2
-    video = video_factory()
+    video = video_factory(file="")
+    # Media live under the video's public id, where the serve view looks for them.
+    Video.objects.filter(pk=video.pk).update(file=f"videos/{video.public_id}/Enc0de_1.mp4")
+    video.refresh_from_db()
+    media = Path(settings.MEDIA_ROOT) / video.file.name
+    media.parent.mkdir(parents=True, exist_ok=True)
+    media.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(100))
+    assert client.get(video.file.url).status_code == 200
     for who in reporters[:3]:
         report(who, video=video)
     with CaptureQueriesContext(connection):
@@ -239,6 +247,7 @@ def test_hide_video_goes_through_video_set_hidden_and_closes_reports(
     # Gone everywhere: page, API, For You.
     assert client.get(video.get_absolute_url()).status_code == 404
     assert client.get(f"/api/v1/videos/{video.public_id}/").status_code == 404
+    assert client.get(video.file.url).status_code == 404
     assert video.pk not in for_you_ids()
 
 
