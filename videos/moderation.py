@@ -129,10 +129,7 @@ def report_target_get(*, viewer: User | None, target_type: str, target: str):
     if target_type == "sound":
         return sound_get_visible(viewer=viewer, public_id=target)
     if target_type == "user":
-        user = selectors.profile_get(viewer=viewer, username=target.lstrip("@"))
-        if user.is_restricted and not (viewer and viewer.is_staff):
-            raise Http404(_("This account is not available."))
-        return user
+        return selectors.profile_get(viewer=viewer, username=target.lstrip("@"))
     if target_type == "comment":
         comment = (
             Comment.objects.select_related("video__author", "author")

@@ -107,3 +107,46 @@ def test_report_in_the_browser_then_hide_from_the_queue(live_site, browser, user
     finally:
         phone.close()
         desk.close()
+
+
+RECORD_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  (window.__csp = window.__csp || []).push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def test_report_form_and_queue_under_the_enforced_policy(
+    live_site, browser, user_factory, video_factory
+):
+    """The other test bypasses CSP (Playwright's waits need eval); this one must not."""
+    viewer = user_factory(username="csp_reporter", password=PASSWORD)
+    mod = user_factory(username="csp_mod", password=PASSWORD, is_staff=True)
+    mod.groups.add(moderation.moderators_group_ensure())
+    video = video_factory(caption="under the policy")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(RECORD_VIOLATIONS)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_site}/accounts/login/?next=/report/video/{video.public_id}/")
+        page.fill("input[name=username]", viewer.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_site}/report/video/{video.public_id}/")
+        page.check('input[name=reason][value="spam"]')
+        page.click("main button[type=submit]")
+        page.wait_for_selector(".report-confirmation")
+        assert page.evaluate("window.__csp || []") == []
+        page.context.clear_cookies()
+        page.goto(f"{live_site}/admin/login/?next=/admin/videos/report/queue/")
+        page.fill("input[name=username]", mod.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{live_site}/admin/videos/report/queue/")
+        page.wait_for_selector(f"#group-video-{video.pk}")
+        page.click(f'#group-video-{video.pk} button[value="dismiss"]')
+        page.wait_for_selector(".messagelist .success")
+        assert page.evaluate("window.__csp || []") == []
+        assert Report.objects.get().status == Report.Status.DISMISSED
+    finally:
+        context.close()
