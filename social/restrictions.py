@@ -22,7 +22,6 @@ A suspension ends by itself: every check compares ``suspended_until`` with the c
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -33,7 +32,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-logger = logging.getLogger(__name__)
+# Called with the user id once a suspension or ban is committed. social must not import
+# videos, so videos plugs in its live push here (videos/apps.py), as with social.graph's hooks.
+on_restricted = []  # callables(user_id: int)
 
 
 def is_restricted(user) -> bool:
@@ -96,7 +97,8 @@ def user_restrict(
     *, user, until: datetime.datetime | None = None, ban: bool = False, reason: str = ""
 ) -> None:
     """Suspend until a time, or ban. Existing sessions, tokens and sockets stop working on
-    their next use (the checks above); open WebSockets are told to close at once."""
+    their next use (the checks above); open WebSockets are told to close at once (the
+    on_restricted hooks)."""
     User = get_user_model()
     fields = {"restriction_reason": reason[:500]}
     if ban:
@@ -108,7 +110,7 @@ def user_restrict(
         for name, value in fields.items():
             setattr(user, name, value)
         user_id = user.pk
-        transaction.on_commit(lambda: _close_sockets(user_id))
+        transaction.on_commit(lambda: [hook(user_id) for hook in on_restricted])
 
 
 def user_unrestrict(*, user) -> None:
@@ -118,18 +120,3 @@ def user_unrestrict(*, user) -> None:
     )
     user.suspended_until = user.banned_at = None
     user.restriction_reason = ""
-
-
-def _close_sockets(user_id: int) -> None:
-    """Tell the account's open WebSockets to close (the consumer handles account.closed).
-    Channels is wired by the project, not by videos: no import of videos here."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(f"user.{user_id}", {"type": "account.closed"})
-    except Exception:  # a broken layer must not undo the decision (already committed)
-        logger.warning("channel layer unavailable; account.closed dropped", exc_info=True)

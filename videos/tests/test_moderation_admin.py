@@ -104,15 +104,8 @@ def test_queue_shows_groups_with_player_text_reasons_and_history(
     assert 'value="hide_video"' in html and 'value="remove_comment"' in html
 
 
-def test_queue_queries_are_constant(mod_client, video_factory, user_factory, reporters):
-    def fill(n):
-        for _ in range(n):
-            video = video_factory()
-            comment = engagement.comment_create(user=user_factory(), video=video, text="bad")
-            for who in reporters[:2]:
-                report(who, video=video)
-                report(who, comment=comment)
-                report(who, user=video.author)
+def test_queue_queries_are_constant(mod_client, fill_queue):
+    fill = fill_queue
 
     fill(1)
     with CaptureQueriesContext(connection) as small:

@@ -3,19 +3,13 @@ what the reporter cannot see (without leaking), OAuth scopes, throttling and the
 
 from __future__ import annotations
 
-import datetime
-import secrets
-
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
-from oauth2_provider.models import AccessToken
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from social import graph
 from videos import engagement
-from videos.developer import oauth_app_create
 from videos.models import Report, Video
 
 URL = "/api/v1/reports/"
@@ -33,22 +27,6 @@ def as_user(user) -> APIClient:
     client = APIClient()
     token, _created = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def oauth(user, scope: str) -> APIClient:
-    app, _secret = oauth_app_create(
-        user=user, name="Reporter app", redirect_uris="https://a.example/cb", client_type="public"
-    )
-    token = AccessToken.objects.create(
-        user=user,
-        application=app,
-        token=secrets.token_urlsafe(24),
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        scope=scope,
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
     return client
 
 
@@ -192,14 +170,14 @@ def test_anonymous_is_401(video_factory):
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
-def test_oauth_needs_the_write_scope(user, video_factory):
+def test_oauth_needs_the_write_scope(user, video_factory, oauth_client):
     video = video_factory()
     body = {"target_type": "video", "target": video.public_id, "reason": "spam"}
-    read_only = oauth(user, "read").post(URL, body, format="json")
+    read_only = oauth_client(user, "read").post(URL, body, format="json")
     assert read_only.status_code == 403
     assert read_only.json()["error"]["code"] == "insufficient_scope"
     assert Report.objects.count() == 0
-    assert oauth(user, "read write").post(URL, body, format="json").status_code == 201
+    assert oauth_client(user, "read write").post(URL, body, format="json").status_code == 201
 
 
 def test_reports_are_throttled(user, video_factory, settings):

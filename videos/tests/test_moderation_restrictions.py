@@ -5,7 +5,6 @@ reason); WebSockets are refused and open ones closed; a suspension ends by itsel
 from __future__ import annotations
 
 import datetime
-import secrets
 
 import pytest
 from channels.db import database_sync_to_async
@@ -14,14 +13,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from social.models import User
 from tiktok.asgi import application
 from videos import moderation
-from videos.developer import oauth_app_create
 from videos.models import ModerationAction
 
 A = ModerationAction.Action
@@ -60,22 +57,6 @@ RESTRICT = {"suspended": suspend, "banned": ban}
 def token_client(user) -> APIClient:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return api
-
-
-def oauth_client(user) -> APIClient:
-    app, _secret = oauth_app_create(
-        user=user, name="App", redirect_uris="https://a.example/cb", client_type="public"
-    )
-    token = AccessToken.objects.create(
-        user=user,
-        application=app,
-        token=secrets.token_urlsafe(24),
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        scope="read write",
-    )
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
     return api
 
 
@@ -139,7 +120,7 @@ def test_existing_session_stops_on_the_next_request(client, user, kind):
 
 
 @pytest.mark.parametrize("kind", ["suspended", "banned"])
-def test_tokens_and_oauth_tokens_are_refused_with_the_reason(user, kind):
+def test_tokens_and_oauth_tokens_are_refused_with_the_reason(user, kind, oauth_client):
     token, bearer = token_client(user), oauth_client(user)
     assert token.get("/api/v1/me/").status_code == 200
     assert bearer.get("/api/v1/me/").status_code == 200

@@ -385,15 +385,8 @@ def test_queue_shows_the_owners_history(video_factory, reporters, moderator):
     assert history.account_age_days == 0
 
 
-def test_queue_queries_do_not_grow(video_factory, user_factory, reporters):
-    def fill(n):
-        for _ in range(n):
-            video = video_factory()
-            comment = engagement.comment_create(user=user_factory(), video=video, text="bad")
-            for who in reporters[:2]:
-                report(who, video=video)
-                report(who, comment=comment)
-                report(who, user=video.author)
+def test_queue_queries_do_not_grow(fill_queue):
+    fill = fill_queue
 
     fill(1)
     with CaptureQueriesContext(connection) as small:
