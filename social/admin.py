@@ -59,6 +59,9 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Profile"), {"fields": ("display_name", "bio", "avatar", "birthdate", "is_private")}),
         (_("Counters"), {"fields": ("followers_count", "following_count", "likes_received_count")}),
+        # Set by moderators' decisions in the moderation queue (written to the audit log);
+        # an administrator may clear them here to lift a suspension or ban early.
+        (_("Moderation"), {"fields": ("suspended_until", "banned_at", "restriction_reason")}),
     )
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from .lockout import LockoutStatus, lockout_status
 from .models import ExternalLink, User
+from .restrictions import AccountRestricted, restriction_for_credentials
 
 
 class ExternalLinkSerializer(serializers.ModelSerializer):
@@ -118,6 +119,9 @@ class TokenView(APIView):
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_active:
             _refuse_if_locked(request, username)  # this failure may have reached the limit
+            message = restriction_for_credentials(username=username, password=password)
+            if message:  # the right password for a suspended or banned account
+                raise AccountRestricted(message)
             raise serializers.ValidationError(_("Those credentials are not valid."))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, status=status.HTTP_200_OK)

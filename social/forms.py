@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .lockout import lockout_status
 from .models import ExternalLink, User, username_validator
+from .restrictions import restriction_for_credentials
 from .services import age_gate_check
 
 
@@ -153,6 +154,12 @@ class LockoutFormMixin:
         except ValidationError:
             # This failure may have been the one that reached the limit.
             self._raise_if_locked(username)
+            # Right password for a suspended or banned account: say so, and until when.
+            message = restriction_for_credentials(
+                username=username, password=self.cleaned_data.get("password")
+            )
+            if message:
+                raise ValidationError(message, code="account_restricted") from None
             raise
 
     def _raise_if_locked(self, username) -> None:

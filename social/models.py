@@ -79,6 +79,13 @@ class User(AbstractUser):
     followers_count = models.PositiveIntegerField(default=0, editable=False)
     following_count = models.PositiveIntegerField(default=0, editable=False)
     likes_received_count = models.PositiveIntegerField(default=0, editable=False)
+    # Moderation (videos/moderation.py decides, social/restrictions.py enforces): while
+    # suspended_until is in the future, or once banned_at is set, the account cannot log in,
+    # its sessions, API tokens and OAuth tokens stop working and its WebSockets are refused.
+    # A suspension ends by itself; nothing has to run when it does.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    banned_at = models.DateTimeField(_("banned at"), null=True, blank=True)
+    restriction_reason = models.CharField(_("suspension or ban reason"), max_length=500, blank=True)
 
     objects = UserManager()
 
@@ -92,6 +99,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def is_banned(self) -> bool:
+        return self.banned_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def is_restricted(self) -> bool:
+        """Banned, or suspended right now: the account may not sign in or use tokens."""
+        return self.is_banned or self.is_suspended
 
     @property
     def name(self) -> str:

@@ -193,14 +193,18 @@ def users_suggested(
 ) -> list[User]:
     """Accounts to follow: people followed by people the viewer follows (most such links
     first), then popular creators. Never the viewer, anyone they follow or asked to follow,
-    anyone blocked either way, inactive accounts, or 13–15 year olds (issue 7). One query.
+    anyone blocked either way, inactive, banned or suspended accounts, or 13–15 year olds
+    (issue 7). One query.
 
     Each user carries `mutuals`: how many of the viewer's follows follow them."""
     limit = max(0, min(int(limit), SUGGESTED_MAX))
     if limit == 0:
         return []
-    qs = User.objects.filter(is_active=True).filter(
-        age_at_least_q(years=PROTECTED_UNDER, today=today)
+    # Banned and currently suspended accounts are not offered either (moderation, issue 7).
+    qs = (
+        User.objects.filter(is_active=True, banned_at__isnull=True)
+        .exclude(suspended_until__gt=timezone.now())
+        .filter(age_at_least_q(years=PROTECTED_UNDER, today=today))
     )
     if _authed(viewer):
         followed = Follow.objects.filter(follower=viewer).values("followee_id")

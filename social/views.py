@@ -44,7 +44,7 @@ def signup(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="social.restrictions.RestrictionAwareModelBackend")
             messages.success(
                 request, _("Welcome to the party, @%(name)s!") % {"name": user.username}
             )

@@ -13,6 +13,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from social.restrictions import AccountRestricted
+
 
 def _flatten(detail) -> dict[str, list[str]]:
     if isinstance(detail, dict):
@@ -62,4 +64,12 @@ def exception_handler(exc, context):
         for key, value in response.headers.items()
         if key in {"Retry-After", "WWW-Authenticate", "Allow"}
     }
-    return Response({"error": body}, status=response.status_code, headers=headers)
+    status = response.status_code
+    # A suspended or banned account's credential: 401 whatever authenticator came first
+    # (DRF makes it a 403 when the first one, the session, sends no challenge). The token
+    # view (no authenticators: a refused login, not a credential) stays 403.
+    view = context.get("view")
+    if isinstance(exc, AccountRestricted) and getattr(view, "authentication_classes", None):
+        status = 401
+        headers.setdefault("WWW-Authenticate", 'Token realm="api"')
+    return Response({"error": body}, status=status, headers=headers)

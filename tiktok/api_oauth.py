@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 
+from social.restrictions import raise_if_restricted
+
 from .api_throttling import request_scope
 
 
@@ -34,7 +36,9 @@ class ScopedOAuth2Authentication(OAuth2Authentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        _user, token = result
+        user, token = result
+        # A suspended or banned account's tokens are refused (401, with the reason).
+        raise_if_restricted(user)
         scope = required_oauth_scope(request)
         if not token.allow_scopes([scope]):
             raise InsufficientScope(

@@ -1,7 +1,7 @@
 """API throttling: per user (or per anonymous address), per scope.
 
 Every API request falls into one scope: ``auth``, ``upload``, ``comment``, ``like``,
-``read`` or ``write`` (every other change: follow, edit, delete, report …). Rates come
+``report``, ``read`` or ``write`` (every other change: follow, edit, delete …). Rates come
 from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (settings, overridable from the
 environment); the counters live in the Django cache. Signed-in people are counted by
 user id, everyone else by address (``social.lockout.client_ip``, which honours
@@ -20,7 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from social.lockout import client_ip
 
-SCOPES = ("auth", "upload", "comment", "like", "read", "write")
+SCOPES = ("auth", "upload", "comment", "like", "read", "write", "report")
 
 # (url name, method) → scope; "*" matches every method of the route.
 SCOPE_BY_ROUTE: dict[tuple[str, str], str] = {

@@ -174,9 +174,11 @@ AUTH_PASSWORD_VALIDATORS = [
 MINIMUM_AGE = 13
 # The lockout backend only says "no" (while a username or an address is locked out); the
 # model backend below it checks passwords. Sessions name the model backend, as before.
+# RestrictionAwareModelBackend is Django's ModelBackend that also refuses suspended and
+# banned accounts (social/restrictions.py), at login and for existing sessions.
 AUTHENTICATION_BACKENDS = [
     "social.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "social.restrictions.RestrictionAwareModelBackend",
 ]
 # Login throttling (web login, admin login and POST /api/v1/auth/token/): this many failures
 # for one username, or from one address, within the window lock it out for LOCKOUT_SECONDS.
@@ -254,6 +256,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_PERMISSIONS = 0o644
+# Moderation (videos/moderation.py): a video reported by this many distinct people (open
+# reports) leaves For You, trending and exploration until a moderator decides.
+REPORT_AUTOHIDE_THRESHOLD = env_int("REPORT_AUTOHIDE_THRESHOLD", 3)
 # Privacy rights (videos/privacy.py): a new data export at most this often per person.
 DATA_EXPORT_COOLDOWN_SECONDS = env_int("DATA_EXPORT_COOLDOWN_SECONDS", 15 * 60)
 
@@ -261,7 +266,7 @@ DATA_EXPORT_COOLDOWN_SECONDS = env_int("DATA_EXPORT_COOLDOWN_SECONDS", 15 * 60)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "social.restrictions.RestrictionAwareTokenAuthentication",
         "tiktok.api_oauth.ScopedOAuth2Authentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -279,6 +284,7 @@ REST_FRAMEWORK = {
             "upload": "30/hour",
             "comment": "30/min",
             "like": "120/min",
+            "report": "30/hour",
             "read": "600/min",
             "read_anon": "300/min",
             "write": "120/min",

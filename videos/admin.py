@@ -270,5 +270,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     raw_id_fields = ("webhook",)
 
 
-# Comment filters (FilteredTerm, held comments): their own module, registered on import.
-from . import admin_comment_filters  # noqa: E402,F401
+# Registered on import: comment filters (FilteredTerm, held comments), the moderation queue
+# and the audit log.
+from . import admin_comment_filters, moderation_admin  # noqa: E402, F401

@@ -1,8 +1,7 @@
 """Admin for comment filters (issue 7): the site-wide FilteredTerm list, and the held comments
 it catches, with approve and remove in one click or in bulk.
 
-Kept apart from videos/admin.py on purpose: the moderation queue and its audit log live
-there, and approve/remove here are to be written to that log when both are merged."""
+Every approve/remove goes through videos/moderation.py, so it lands in the audit log."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import engagement
+from . import moderation
 from .models import Comment, FilteredTerm, HeldComment
 
 
@@ -85,10 +84,9 @@ class HeldCommentAdmin(admin.ModelAdmin):
         done = 0
         for comment in comments:
             try:
-                if approve:
-                    done += engagement.comment_approve(user=request.user, comment=comment)
-                else:
-                    done += engagement.comment_hold_remove(user=request.user, comment=comment)
+                done += moderation.held_comment_decide(
+                    moderator=request.user, comment=comment, approve=approve
+                )
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(
                     request, f"{comment.public_id}: {' '.join(exc.messages)}", messages.WARNING

@@ -14,6 +14,7 @@ import asyncio
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import SESSION_KEY
 from django.http import Http404
 
 from . import live, selectors
@@ -32,6 +33,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent: dict[str, float] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.blocked_ids: frozenset[int] = frozenset()
+        session = self.scope.get("session")
+        claimed = session is not None and await database_sync_to_async(session.get)(SESSION_KEY)
+        if claimed and (self.user is None or not self.user.is_authenticated):
+            # The session names an account the backend no longer lets in (suspended,
+            # banned, deactivated, password changed): refuse rather than go on as anonymous.
+            await self.close(code=4401)
+            return
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
             await self.channel_layer.group_add(live.user_group(self.user.pk), self.channel_name)
@@ -163,6 +171,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def unread(self, event):
         await self.send_json({"type": "unread", "count": event["count"]})
+
+    async def account_closed(self, event):
+        """The account was suspended or banned (social.restrictions.user_restrict)."""
+        await self.close(code=4403)
 
     async def blocks_changed(self, event):
         self.blocked_ids = await self._load_blocks()

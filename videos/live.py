@@ -145,6 +145,11 @@ def notify_user(*, user_id: int, payload: dict) -> None:
     group_send(user_group(user_id), {"type": "notification", **payload})
 
 
+def account_restricted(*, user_id: int) -> None:
+    """A suspension or ban: the account's open sockets close (consumers.account_closed)."""
+    group_send(user_group(user_id), {"type": "account.closed"})
+
+
 def blocks_changed(*, user_ids: list[int]) -> None:
     for user_id in user_ids:
         group_send(user_group(user_id), {"type": "blocks.changed"})

@@ -174,6 +174,14 @@ class Video(models.Model):
     is_hidden = models.BooleanField(
         _("hidden by moderation"), default=False, help_text=_("Hidden everywhere but the admin.")
     )
+    # Reported by REPORT_AUTOHIDE_THRESHOLD distinct people (open reports): out of For You,
+    # trending and exploration until a moderator decides (videos/moderation.py keeps it).
+    # A plain column, so the feed filters on it without a join or a subquery.
+    report_held = models.BooleanField(
+        _("held back by reports"),
+        default=False,
+        help_text=_("Out of For You until a moderator decides on its reports."),
+    )
     allow_comments = models.BooleanField(default=True)
     allow_duet = models.BooleanField(default=True)
     allow_stitch = models.BooleanField(default=True)
@@ -759,3 +767,187 @@ class TopicTap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} tapped {'#' + str(self.tag_id) if self.tag_id else self.sound_id}"
+
+
+# --- moderation (videos/moderation.py) ---------------------------------------------------
+class Report(models.Model):
+    """One person's report of one video, comment, account or sound.
+
+    Exactly one target column is set (a CheckConstraint), so the queue groups and filters
+    with plain indexed columns instead of generic relations. A person has at most one open
+    report per target (a conditional UniqueConstraint): reporting again updates it."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or scam")
+        HARASSMENT = "harassment", _("Harassment or bullying")
+        HATE = "hate", _("Hate speech")
+        VIOLENCE = "violence", _("Violence or dangerous acts")
+        NUDITY = "nudity", _("Nudity or sexual content")
+        MINOR_SAFETY = "minor_safety", _("Minor safety")
+        SELF_HARM = "self_harm", _("Suicide or self-harm")
+        MISINFORMATION = "misinformation", _("Misinformation")
+        INTELLECTUAL_PROPERTY = "ip", _("Intellectual property")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACTIONED = "actioned", _("Actioned")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    TEXT_MAX_LENGTH = 500
+    TARGET_FIELDS = ("video", "comment", "user", "sound")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports_received",
+    )
+    sound = models.ForeignKey(
+        Sound, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    # Whose content it is (the video's or comment's author, the sound's owner, the account
+    # itself): the queue shows their history, and counts reports against them, by this column.
+    target_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reports_against",
+        editable=False,
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    text = models.TextField(
+        _("details"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_LENGTH)]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    video__isnull=False, comment__isnull=True, user__isnull=True, sound__isnull=True
+                )
+                | Q(
+                    video__isnull=True, comment__isnull=False, user__isnull=True, sound__isnull=True
+                )
+                | Q(
+                    video__isnull=True, comment__isnull=True, user__isnull=False, sound__isnull=True
+                )
+                | Q(
+                    video__isnull=True, comment__isnull=True, user__isnull=True, sound__isnull=False
+                ),
+                name="report_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "actioned", "dismissed"]),
+                name="report_status_valid",
+            ),
+        ] + [
+            models.UniqueConstraint(
+                fields=["reporter", field],
+                condition=Q(status="open", **{f"{field}__isnull": False}),
+                name=f"report_open_once_{field}",
+            )
+            for field in ("video", "comment", "user", "sound")
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="report_status_idx"),
+            models.Index(fields=["target_owner", "status"], name="report_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} of {self.target_type} ({self.reason}, {self.status})"
+
+    @property
+    def target_type(self) -> str:
+        for field in self.TARGET_FIELDS:
+            if getattr(self, f"{field}_id") is not None:
+                return field
+        return ""
+
+    @property
+    def target(self):
+        kind = self.target_type
+        return getattr(self, kind) if kind else None
+
+
+class ModerationAction(models.Model):
+    """The audit log: one row per moderator decision. Written only by videos/moderation.py;
+    the admin shows it read-only to everyone, superusers included. Targets keep a text label
+    as well, so the log still says what was decided after the target is deleted."""
+
+    class Action(models.TextChoices):
+        HIDE_VIDEO = "hide_video", _("Hid the video")
+        UNHIDE_VIDEO = "unhide_video", _("Restored the video")
+        REMOVE_COMMENT = "remove_comment", _("Removed the comment")
+        APPROVE_COMMENT = "approve_comment", _("Approved the held comment")
+        SUSPEND_USER = "suspend_user", _("Suspended the account")
+        BAN_USER = "ban_user", _("Banned the account")
+        LIFT_RESTRICTION = "lift_restriction", _("Lifted the suspension or ban")
+        DISMISS = "dismiss", _("Dismissed the reports")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="moderation_actions_taken",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    video = models.ForeignKey(
+        Video, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sound = models.ForeignKey(
+        Sound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The owner of the target, for "prior actions against this person" in the queue.
+    target_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_actions_received",
+    )
+    target_label = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    days = models.PositiveSmallIntegerField(null=True, blank=True)
+    reports_closed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_owner", "-created_at"], name="modaction_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.target_label}"

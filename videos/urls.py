@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import embed, privacy_views, serve, views
+from . import embed, privacy_views, report_views, serve, views
 from .remix import views as remix_views
 
 app_name = "videos"
@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("settings/delete/", privacy_views.account_delete, name="account_delete"),
     path("following/", views.following, name="following"),
+    # Reports (videos/moderation.py): target_type is video, comment, user or sound.
+    path("report/<str:target_type>/<str:target>/", report_views.report, name="report"),
     path("embed/<str:public_id>/", embed.embed, name="embed"),
     path("oembed", embed.oembed, name="oembed"),
     path("upload/", views.upload, name="upload"),

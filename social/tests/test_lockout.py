@@ -257,7 +257,9 @@ def test_any_authenticate_call_is_refused_while_locked(alice, rf):
 
 def test_force_login_and_sessions_keep_using_the_model_backend(client, alice):
     client.force_login(alice)
-    assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
+    assert (
+        client.session["_auth_user_backend"] == "social.restrictions.RestrictionAwareModelBackend"
+    )
     assert client.get("/settings/").status_code == 200
 
 

@@ -159,3 +159,15 @@ def test_suggested_is_a_reserved_username():
     with pytest.raises(ValidationError) as exc:
         user_create(username="Suggested", email="s@example.com", password="x", birthdate=born(30))
     assert exc.value.message_dict == {"username": ["That username is taken."]}
+
+
+def test_banned_and_suspended_accounts_are_not_suggested_until_a_suspension_ends(world):
+    now = timezone.now()
+    User.objects.filter(pk=world["fof1"].pk).update(banned_at=now)
+    User.objects.filter(pk=world["pop"].pk).update(suspended_until=now + datetime.timedelta(days=2))
+    User.objects.filter(pk=world["fof2"].pk).update(
+        suspended_until=now - datetime.timedelta(minutes=1)
+    )
+    got = names(users_suggested(viewer=world["me"], limit=30))
+    assert got[:2] == ["fof2", "sixteen"]
+    assert "fof1" not in got and "pop" not in got

@@ -206,6 +206,13 @@ function commentNode(c, ownerOfVideo) {
     del.dataset.action = "delete-comment";
     del.textContent = strings.delete || "Delete";
     actions.append(del);
+  } else if (me && authorName !== me) {
+    // A plain link to the server-rendered report form (videos/report_views.py).
+    const report = document.createElement("a");
+    report.className = "linklike comment-report";
+    report.href = `/report/comment/${encodeURIComponent(c.id)}/`;
+    report.textContent = strings.report || "Report";
+    actions.append(report);
   }
   item.append(author, text, actions);
   if (!c.parent) {

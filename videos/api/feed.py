@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -28,6 +28,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from social.models import User
+from social.restrictions import RestrictionAwareTokenAuthentication
 
 from .. import selectors
 from ..feed import events
@@ -180,7 +181,7 @@ class ViewsBatchView(APIView):
     """POST views/batch/: up to 50 watch events, as sent by navigator.sendBeacon."""
 
     permission_classes = [AllowAny]
-    authentication_classes = [BeaconSessionAuthentication, TokenAuthentication]
+    authentication_classes = [BeaconSessionAuthentication, RestrictionAwareTokenAuthentication]
     parser_classes = [JSONParser, PlainTextJSONParser]
     throttle_classes = [ViewsThrottle]
     throttle_scope = "views"

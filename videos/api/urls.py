@@ -3,7 +3,7 @@ from django.urls import path
 from social.api import MeView, TokenView
 
 from ..remix import api as remix_api
-from . import engagement, feed, views
+from . import engagement, feed, reports, views
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -38,6 +38,7 @@ urlpatterns = [
         engagement.CommentLikeView.as_view(),
         name="api-comment-like",
     ),
+    path("reports/", reports.ReportCreateView.as_view(), name="api-reports"),
     path("notifications/", engagement.NotificationsView.as_view(), name="api-notifications"),
     # Before users/<username>/: "suggested" is a reserved username (social.services).
     path("users/suggested/", views.SuggestedUsersView.as_view(), name="api-users-suggested"),

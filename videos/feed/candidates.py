@@ -284,7 +284,8 @@ class Sources:
 def _public():
     from ..selectors import for_you_author_age_q
 
-    return Video.objects.public().filter(for_you_author_age_q())
+    # report_held: reported by REPORT_AUTOHIDE_THRESHOLD people, awaiting a moderator.
+    return Video.objects.public().filter(for_you_author_age_q(), report_held=False)
 
 
 def wanted_keys(profile: Profile, *, signed_in: bool) -> list[str]:
@@ -497,6 +498,7 @@ def load_candidates(
             status=Video.Status.READY,
             visibility=Video.Visibility.PUBLIC,
             is_hidden=False,
+            report_held=False,
             author__is_active=True,
             author__is_private=False,
         )

@@ -358,7 +358,8 @@ def refresh(*, now: datetime.datetime | None = None) -> Report:
         for vid, row in _watch_aggregates(since).items()
     }
     recent = now - datetime.timedelta(days=LIST_DAYS)
-    public = Video.objects.public().filter(created_at__gte=recent)
+    # Held back by reports: out of the trending and pool lists too (moderation.py).
+    public = Video.objects.public().filter(created_at__gte=recent, report_held=False)
     tags: dict[int, list[int]] = defaultdict(list)
     tag_names: dict[int, str] = {}
     for vid, tag_id, name in TaggedVideo.objects.filter(

@@ -119,6 +119,7 @@ def _visible(user: User | None):
         status=Video.Status.READY,
         visibility=Video.Visibility.PUBLIC,
         is_hidden=False,
+        report_held=False,  # held back by reports until a moderator decides
         author__is_active=True,
         author__is_private=False,
     )

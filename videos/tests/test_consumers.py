@@ -27,7 +27,7 @@ ORIGIN = (b"origin", b"http://localhost")
 def _session_cookie(user) -> bytes:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "social.restrictions.RestrictionAwareModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"sessionid={session.session_key}".encode()
