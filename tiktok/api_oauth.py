@@ -9,11 +9,15 @@ whatever its own permission classes are.
 
 from __future__ import annotations
 
+import math
+
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from oauth2_provider import views as oauth_views
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 
-from .api_throttling import request_scope
+from .api_throttling import ScopedUserRateThrottle, request_scope
 
 
 def required_oauth_scope(request, view=None) -> str:
@@ -41,6 +45,41 @@ class ScopedOAuth2Authentication(OAuth2Authentication):
                 _("This token does not have the “%(scope)s” scope.") % {"scope": scope}
             )
         return result
+
+
+class AuthThrottleMixin:
+    """django-oauth-toolkit's endpoints are plain Django views, outside DRF's throttling:
+    without this, /o/token/ would let anyone guess client secrets, codes and refresh tokens
+    as fast as they like. The same "auth" scope and counters as POST api/v1/auth/token/
+    (per address, or per signed-in person); over the limit a 429 with Retry-After, in the
+    OAuth 2.0 error format the clients of these endpoints parse."""
+
+    throttle_scope = "auth"
+
+    def post(self, request, *args, **kwargs):
+        throttle = ScopedUserRateThrottle()
+        if not throttle.allow_request(request, self):
+            wait = max(1, math.ceil(throttle.wait() or 1))
+            body = {
+                "error": "throttled",
+                "error_description": _(
+                    "Request was throttled. Expected available in %(wait)d seconds."
+                )
+                % {"wait": wait},
+            }
+            response = JsonResponse(body, status=429)
+            response["Retry-After"] = str(wait)
+            response["Cache-Control"] = "no-store"
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class ThrottledTokenView(AuthThrottleMixin, oauth_views.TokenView):
+    """POST /o/token/: code, refresh and other grants, throttled in the "auth" scope."""
+
+
+class ThrottledRevokeTokenView(AuthThrottleMixin, oauth_views.RevokeTokenView):
+    """POST /o/revoke_token/, throttled in the "auth" scope."""
 
 
 try:  # the schema names OAuth2 (authorization code) as a way in, with its scopes
