@@ -46,7 +46,13 @@ class NewestCursorPagination(BasePagination):
             "type": "object",
             "required": ["results"],
             "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    # drf-spectacular builds each list's example page from this.
+                    "example": "https://repeater.example/api/v1/videos/?cursor=cD0xNzk1ODg1NDQ1",
+                },
                 "results": schema,
             },
         }
@@ -102,6 +108,8 @@ class ForYouPagination(NewestCursorPagination):
         return super().get_paginated_response(data)
 
     def get_paginated_response_schema(self, schema):
+        if not isinstance(schema, dict):  # drf-spectacular building an example page
+            return super().get_paginated_response_schema(schema)
         reason = {
             "type": "object",
             "description": "Why am I seeing this?",

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from taggit.models import Tag
 
+from social import api_examples as social_examples
 from social.api import UserSerializer
 from social.models import User
 
@@ -51,6 +52,7 @@ def _as_drf_error(exc):
     return PermissionDenied(str(exc))
 
 
+@extend_schema_view(get=extend_schema(examples=examples.FOR_YOU_EXAMPLES))
 class ForYouFeedView(generics.ListAPIView):
     """The recommender's ranked feed; each item carries its "Why am I seeing this?" reason."""
 
@@ -62,6 +64,7 @@ class ForYouFeedView(generics.ListAPIView):
         return Video.objects.none()  # ForYouPagination asks the recommender instead
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class VideoListCreateView(generics.ListCreateAPIView):
     serializer_class = VideoSerializer
     filter_backends = [DjangoFilterBackend]
@@ -130,7 +133,7 @@ class VideoDetailView(APIView):
     @extend_schema(
         request=VideoUpdateSerializer,
         responses=VideoSerializer,
-        examples=[*examples.VIDEO_UPDATE_EXAMPLES, *examples.VIDEO_EXAMPLES],
+        examples=examples.VIDEO_UPDATE_EXAMPLES,
     )
     def patch(self, request, public_id: str):
         video = self._get(request, public_id)
@@ -162,13 +165,14 @@ class VideoDetailView(APIView):
 
 
 class UserDetailView(APIView):
-    @extend_schema(responses=UserSerializer)
+    @extend_schema(responses=UserSerializer, examples=social_examples.USER_EXAMPLES)
     def get(self, request, username: str):
         user = selectors.profile_get(viewer=request.user, username=username)
         user = User.objects.prefetch_related("links").get(pk=user.pk)
         return Response(UserSerializer(user, context={"request": request}).data)
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class UserVideosView(generics.ListAPIView):
     serializer_class = VideoSerializer
     filter_backends = [DjangoFilterBackend]
@@ -192,7 +196,7 @@ def _tags_or_404(name: str) -> list[Tag]:
 
 
 class HashtagDetailView(APIView):
-    @extend_schema(responses=HashtagSerializer)
+    @extend_schema(responses=HashtagSerializer, examples=examples.HASHTAG_EXAMPLES)
     def get(self, request, name: str):
         tags = _tags_or_404(name)
         stats = selectors.with_hashtags(Video.objects.public(), tags).aggregate(
@@ -201,6 +205,7 @@ class HashtagDetailView(APIView):
         return Response({"name": tags[0].name, "videos": stats["n"], "views": stats["views"] or 0})
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class HashtagVideosView(generics.ListAPIView):
     serializer_class = VideoSerializer
     filter_backends = [DjangoFilterBackend]
