@@ -199,6 +199,7 @@ LINKS: dict[tuple[str, str], list[tuple[str, dict]]] = {
     ("v1_videos_partial_update", "200"): _video(""),
     ("v1_videos_list", "200"): _video("/results/0"),
     ("v1_feed_for_you_list", "200"): _video("/results/0"),
+    ("v1_feed_following_list", "200"): _video("/results/0"),
     ("v1_users_videos_list", "200"): _video("/results/0"),
     ("v1_videos_comments_create", "201"): _comment(""),
     ("v1_videos_comments_list", "200"): _comment("/results/0"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("feed/for-you/", views.ForYouFeedView.as_view(), name="api-feed-for-you"),
+    path("feed/following/", views.FollowingFeedView.as_view(), name="api-feed-following"),
     path("videos/", views.VideoListCreateView.as_view(), name="api-videos"),
     path("videos/<str:public_id>/", views.VideoDetailView.as_view(), name="api-video"),
     path("videos/<str:public_id>/like/", engagement.VideoLikeView.as_view(), name="api-video-like"),

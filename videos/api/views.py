@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from taggit.models import Tag
@@ -25,7 +25,7 @@ from ..models import Video
 from ..views import declared_length, upload_body_limit
 from . import examples
 from .filters import VideoFilter
-from .pagination import ForYouPagination, NewestCursorPagination
+from .pagination import FollowingPagination, ForYouPagination, NewestCursorPagination
 from .serializers import (
     HashtagSerializer,
     VideoCreateSerializer,
@@ -62,6 +62,18 @@ class ForYouFeedView(generics.ListAPIView):
 
     def get_queryset(self):
         return Video.objects.none()  # ForYouPagination asks the recommender instead
+
+
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
+class FollowingFeedView(generics.ListAPIView):
+    """Newest videos of the accounts you follow (that you may see), as on /following/."""
+
+    serializer_class = VideoSerializer
+    pagination_class = FollowingPagination
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Video.objects.none()  # FollowingPagination asks the selector instead
 
 
 @extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
