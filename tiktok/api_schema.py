@@ -161,6 +161,10 @@ USER_TARGETS = [
     "v1_users_following_list",
     "v1_users_follow_create",
     "v1_users_follow_destroy",
+    "v1_users_block_create",
+    "v1_users_block_destroy",
+    "v1_users_hide_create",
+    "v1_users_hide_destroy",
 ]
 SOUND_TARGETS = [
     "v1_sounds_retrieve",
@@ -207,6 +211,9 @@ LINKS: dict[tuple[str, str], list[tuple[str, dict]]] = {
     ("v1_users_retrieve", "200"): _to(USER_TARGETS, "username", "$response.body#/username"),
     ("v1_users_followers_list", "200"): _to(
         USER_TARGETS, "username", "$response.body#/results/0/username"
+    ),
+    ("v1_challenges_list", "200"): _to(
+        ["v1_challenges_retrieve"], "slug", "$response.body#/active/0/slug"
     ),
     ("v1_sounds_create", "201"): _to(SOUND_TARGETS, "public_id", "$response.body#/public_id"),
     ("v1_sounds_retrieve", "200"): _to(SOUND_TARGETS, "public_id", "$response.body#/public_id"),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tiktok.middleware.RejectNulBytesMiddleware",
+    "tiktok.middleware.ApiSingleQueryValuesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise (static files need no policy), before anything that renders HTML.
     "csp.middleware.CSPMiddleware",

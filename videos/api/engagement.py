@@ -22,6 +22,7 @@ from social.models import Notification, User
 from .. import engagement, selectors
 from ..models import Comment, CommentLike, Video
 from . import examples as api_examples
+from .fields import StrictCharField
 from .pagination import NewestCursorPagination
 
 
@@ -116,8 +117,9 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=Comment.MAX_LENGTH, trim_whitespace=True)
-    parent = serializers.CharField(max_length=16, required=False, allow_null=True, allow_blank=True)
+    # Strict: only a JSON string, and at most MAX_LENGTH characters as sent (not after trimming).
+    text = StrictCharField(max_length=Comment.MAX_LENGTH, trim_whitespace=True)
+    parent = StrictCharField(max_length=16, required=False, allow_null=True, allow_blank=True)
 
 
 @extend_schema_view(get=extend_schema(examples=api_examples.COMMENT_LIST_EXAMPLES))

@@ -86,7 +86,7 @@ class VideoSerializer(serializers.ModelSerializer):
 
 class VideoCreateSerializer(serializers.Serializer):
     file = serializers.FileField(max_length=255, allow_empty_file=False)
-    caption = serializers.CharField(
+    caption = StrictCharField(
         max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     visibility = serializers.ChoiceField(
@@ -97,7 +97,7 @@ class VideoCreateSerializer(serializers.Serializer):
     allow_stitch = serializers.BooleanField(default=True)
     allow_sound_reuse = serializers.BooleanField(default=True)
     # Remix (videos/remix/services.py checks them): one of sound, duet_of, stitch_of.
-    sound = serializers.CharField(
+    sound = StrictCharField(
         max_length=16,
         required=False,
         allow_blank=True,
@@ -113,7 +113,7 @@ class VideoCreateSerializer(serializers.Serializer):
         max_value=1,
         help_text="The video's own audio under the sound: 0 replaces it, 1 keeps it whole.",
     )
-    duet_of = serializers.CharField(
+    duet_of = StrictCharField(
         max_length=16,
         required=False,
         allow_blank=True,
@@ -125,7 +125,7 @@ class VideoCreateSerializer(serializers.Serializer):
         default=Video.DuetLayout.SIDE_BY_SIDE,
         help_text="A duet's layout: side by side (horizontal) or top and bottom (vertical).",
     )
-    stitch_of = serializers.CharField(
+    stitch_of = StrictCharField(
         max_length=16,
         required=False,
         allow_blank=True,
