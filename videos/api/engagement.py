@@ -23,7 +23,7 @@ from .. import engagement, selectors
 from ..models import Comment, CommentLike, Video
 from . import examples as api_examples
 from .fields import StrictCharField
-from .pagination import NewestCursorPagination
+from .pagination import NewestCursorPagination, UsernameCursorPagination
 
 
 def _drf(exc):
@@ -292,6 +292,7 @@ class FollowListView(generics.ListAPIView):
     """Followers or following of a user, newest first (cursor on the follow's time)."""
 
     serializer_class = AuthorSerializer
+    pagination_class = UsernameCursorPagination
     direction = "followers"
 
     def get_queryset(self):
@@ -303,11 +304,7 @@ class FollowListView(generics.ListAPIView):
             qs = User.objects.filter(following_set__followee=target)
         else:
             qs = User.objects.filter(follower_set__follower=target)
-        return qs.filter(is_active=True).exclude(pk__in=blocked).order_by("username")[:200]
-
-    def list(self, request, *args, **kwargs):
-        data = AuthorSerializer(self.get_queryset(), many=True, context={"request": request}).data
-        return Response({"next": None, "results": data})
+        return qs.filter(is_active=True).exclude(pk__in=blocked).order_by("username")
 
 
 class BlockView(APIView):

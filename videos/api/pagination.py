@@ -1,6 +1,10 @@
 """Cursor pagination for the API, on the same keyset as the HTML feeds (selectors)."""
 
+import base64
+import binascii
+
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -77,6 +81,35 @@ class NewestCursorPagination(BasePagination):
                 "description": f"Items per page, 1 to {self.max_page_size} (clamped).",
             },
         ]
+
+
+class UsernameCursorPagination(NewestCursorPagination):
+    """Accounts (followers, following) in username order; the cursor is the last username
+    served, so pages stay stable while people follow and unfollow."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self._size(request)
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is not None:
+            try:
+                if not cursor or len(cursor) > 64:
+                    raise ValueError
+                padded = cursor + "=" * (-len(cursor) % 4)
+                raw = base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
+                after = raw.decode()
+                if not after:
+                    raise ValueError
+            except (ValueError, binascii.Error, UnicodeError):
+                raise ValidationError({"cursor": [_("That page link is not valid.")]}) from None
+            queryset = queryset.filter(username__gt=after)
+        rows = list(queryset.order_by("username")[: size + 1])
+        next_cursor = None
+        if len(rows) > size:
+            rows = rows[:size]
+            next_cursor = base64.urlsafe_b64encode(rows[-1].username.encode()).decode().rstrip("=")
+        self.page = selectors.Page(items=rows, next_cursor=next_cursor)
+        return rows
 
 
 class FollowingPagination(NewestCursorPagination):

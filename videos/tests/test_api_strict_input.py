@@ -96,3 +96,46 @@ def test_single_query_parameters_and_html_pages_are_unaffected(client, user):
     assert as_user(user).get("/api/v1/videos/?page_size=2&author=x").status_code == 200
     # Outside the API a repeated parameter is the page's business.
     assert client.get("/?x=1&x=2").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("allow_sound_reuse", "1"),
+        ("allow_duet", "yes"),
+        ("allow_comments", "on"),
+        ("visibility", "everyone"),
+        ("sound_offset", "soon"),
+        ("layout", "diagonal"),
+    ],
+)
+def test_upload_form_fields_take_only_documented_values(user_factory, field, value):
+    client = as_user(user_factory())
+    response = client.post(
+        "/api/v1/videos/", {"file": b"not checked first", field: value}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+def test_followers_are_cursor_paginated_by_username(user_factory):
+    from social.graph import follow_create
+
+    star = user_factory(username="star")
+    names = [f"fan{n:02d}" for n in range(7)]
+    for name in reversed(names):
+        follow_create(follower=user_factory(username=name), followee=star)
+    client = as_user(user_factory())
+    seen, url = [], "/api/v1/users/star/followers/?page_size=3"
+    pages = 0
+    while url:
+        body = client.get(url).json()
+        assert len(body["results"]) <= 3
+        seen += [item["username"] for item in body["results"]]
+        url = body["next"]
+        pages += 1
+    assert seen == names
+    assert pages == 3
+    for bad in ("?page_size=true", "?cursor=%25%25%25", "?cursor=" + "A" * 80):
+        response = client.get(f"/api/v1/users/star/followers/{bad}")
+        assert response.status_code == 400, (bad, response.content)
