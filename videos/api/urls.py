@@ -60,12 +60,12 @@ urlpatterns = [
     ),
     path(
         "videos/<str:public_id>/duets/",
-        remix_api.VideoRemixesView.as_view(kind="duets"),
+        remix_api.VideoDuetsView.as_view(),
         name="api-video-duets",
     ),
     path(
         "videos/<str:public_id>/stitches/",
-        remix_api.VideoRemixesView.as_view(kind="stitches"),
+        remix_api.VideoStitchesView.as_view(),
         name="api-video-stitches",
     ),
     path("challenges/", remix_api.ChallengeListView.as_view(), name="api-challenges"),

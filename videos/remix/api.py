@@ -300,7 +300,6 @@ class SoundVideosView(generics.ListAPIView):
 
 
 # --- duets and stitches ---------------------------------------------------------------------------
-@extend_schema_view(get=extend_schema(examples=examples.DUETS_EXAMPLES))
 class VideoRemixesView(generics.ListAPIView):
     """The duets (or stitches) of a video that you can see, newest first."""
 
@@ -313,6 +312,20 @@ class VideoRemixesView(generics.ListAPIView):
             viewer=self.request.user, public_id=self.kwargs["public_id"]
         )
         return _cards(selectors.remixes_of(viewer=self.request.user, video=video, kind=self.kind))
+
+
+@extend_schema_view(get=extend_schema(examples=examples.DUETS_EXAMPLES))
+class VideoDuetsView(VideoRemixesView):
+    """The duets of a video that you can see, newest first."""
+
+    kind = "duets"
+
+
+@extend_schema_view(get=extend_schema(examples=examples.STITCHES_EXAMPLES))
+class VideoStitchesView(VideoRemixesView):
+    """The stitches of a video that you can see, newest first."""
+
+    kind = "stitches"
 
 
 # --- challenges and hashtags ----------------------------------------------------------------------
