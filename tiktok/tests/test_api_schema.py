@@ -238,3 +238,57 @@ def test_unknown_api_paths_answer_the_documented_json_404(client, settings):
     assert response["Location"] == "/api/v1/videos/?author=maya"
     # The schema and docs stay reachable.
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_documented_oauth_scopes_are_the_enforced_ones(schema, user_factory):
+    """Each operation names its OAuth scope in `security`; a token without that scope is
+    refused (403 insufficient_scope) and a token with only that scope is not."""
+    import datetime
+    import re
+    import secrets
+
+    from django.core.cache import cache
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, get_application_model
+
+    cache.clear()
+    user = user_factory()
+    app = get_application_model().objects.create(
+        name="Scope check",
+        user=user,
+        client_type="public",
+        authorization_grant_type="authorization-code",
+        redirect_uris="https://app.example.org/cb",
+    )
+
+    def client_with(scope: str) -> APIClient:
+        token = AccessToken.objects.create(
+            user=user,
+            application=app,
+            token=secrets.token_urlsafe(24),
+            scope=scope,
+            expires=timezone.now() + datetime.timedelta(hours=1),
+        )
+        return APIClient(HTTP_AUTHORIZATION=f"Bearer {token.token}")
+
+    clients = {scope: client_with(scope) for scope in ("read", "write", "upload")}
+    checked = 0
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if method not in METHODS:
+                continue
+            scopes = [r["oauth2"] for r in operation.get("security", []) if "oauth2" in r]
+            if not scopes:
+                continue
+            [[needed]] = scopes
+            url = re.sub(r"\{[^}]+\}", "nothing0here", path)
+            for scope, client in clients.items():
+                response = getattr(client, method)(url, format="json")
+                refused = (
+                    response.status_code == 403
+                    and response.json()["error"]["code"] == "insufficient_scope"
+                )
+                assert refused == (scope != needed), (method.upper(), path, scope, needed)
+            checked += 1
+            cache.clear()  # the read throttle must not end the walk
+    assert checked >= 40
