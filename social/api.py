@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import api_examples
 from .lockout import LockoutStatus, lockout_status
 from .models import ExternalLink, User
 from .restrictions import AccountRestricted, restriction_for_credentials
@@ -92,18 +93,7 @@ class TokenView(APIView):
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-        examples=[
-            OpenApiExample(
-                "Credentials",
-                value={"username": "maya", "password": "s3cret-pass"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "A token",
-                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
-                response_only=True,
-            ),
-        ],
+        examples=api_examples.TOKEN_EXAMPLES,
     )
     def post(self, request):
         username = request.data.get("username") if hasattr(request.data, "get") else None
@@ -130,7 +120,7 @@ class TokenView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses=MeSerializer, examples=api_examples.ME_EXAMPLES)
     def get(self, request):
         user = User.objects.prefetch_related("links").get(pk=request.user.pk)
         return Response(MeSerializer(user, context={"request": request}).data)

@@ -73,3 +73,22 @@ def exception_handler(exc, context):
         status = 401
         headers.setdefault("WWW-Authenticate", 'Token realm="api"')
     return Response({"error": body}, status=status, headers=headers)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Every /api/ path that no route takes: the API's 404 in its one error shape, also
+    under DEBUG (whose technical 404 page is HTML). A path that only lacks its trailing
+    slash is redirected as CommonMiddleware would (this catch-all keeps it from doing so)."""
+    from django.conf import settings
+    from django.http import HttpResponsePermanentRedirect, JsonResponse
+    from django.urls import Resolver404, resolve
+
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(f"{request.path_info}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    body = {"code": "not_found", "message": _("Not found."), "fields": {}}
+    return JsonResponse({"error": body}, status=404)

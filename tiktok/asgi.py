@@ -14,6 +14,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from videos.routing import websocket_urlpatterns  # noqa: E402
 
+from . import daphne_forms  # noqa: E402
+
+# Bodies reach Django as sent: Twisted must not parse (or refuse) forms first.
+daphne_forms.disable()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -25,3 +25,24 @@ class RejectNulBytesMiddleware:
                 )
             return render(request, "errors/400.html", {"message": message}, status=400)
         return self.get_response(request)
+
+
+class ApiSingleQueryValuesMiddleware:
+    """Every query parameter of the API takes one value (the schema documents no arrays),
+    but Django's QueryDict.get quietly uses the last of ?page_size=x&page_size=5. A repeated
+    parameter is a client bug, answered with a 400 that names it (found by schemathesis)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/v1/"):
+            repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                message = _("Give each query parameter once.")
+                fields = {key[:50]: [message] for key in repeated[:20]}
+                return JsonResponse(
+                    {"error": {"code": "invalid", "message": message, "fields": fields}},
+                    status=400,
+                )
+        return self.get_response(request)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tiktok.middleware.RejectNulBytesMiddleware",
+    "tiktok.middleware.ApiSingleQueryValuesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise (static files need no policy), before anything that renders HTML.
     "csp.middleware.CSPMiddleware",
@@ -270,7 +271,7 @@ REST_FRAMEWORK = {
         "tiktok.api_oauth.ScopedOAuth2Authentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tiktok.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "videos.api.pagination.NewestCursorPagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "tiktok.api_errors.exception_handler",
@@ -331,6 +332,11 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_REFRESH_URL": "/o/token/",
+    # OpenAPI links between operations, for clients and stateful fuzzing (tiktok/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tiktok.api_schema.add_links",
+    ],
 }
 
 # --- security ---------------------------------------------------------------------------

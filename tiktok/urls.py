@@ -14,6 +14,8 @@ from social.forms import LockoutAdminAuthenticationForm
 from social.urls import auth_urlpatterns
 from videos.serve import serve_media
 
+from .api_errors import api_not_found
+from .api_oauth import ThrottledRevokeTokenView, ThrottledTokenView
 from .health import healthz
 
 urlpatterns = [
@@ -28,9 +30,12 @@ urlpatterns = [
             (
                 [
                     path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
-                    path("token/", oauth_views.TokenView.as_view(), name="token"),
+                    # Throttled in the "auth" scope, like POST api/v1/auth/token/.
+                    path("token/", ThrottledTokenView.as_view(), name="token"),
                     path(
-                        "revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"
+                        "revoke_token/",
+                        ThrottledRevokeTokenView.as_view(),
+                        name="revoke-token",
                     ),
                 ],
                 "oauth2_provider",
@@ -49,6 +54,8 @@ urlpatterns = [
         ),
         name="api-redoc",
     ),
+    # Last of the API routes: any other /api/ path is a JSON 404, not an HTML page.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     *auth_urlpatterns,
     path("", include("social.urls")),
     path("", include("videos.urls")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
@@ -22,7 +22,8 @@ from social.models import Notification, User
 from .. import engagement, selectors
 from ..models import Comment, CommentLike, Video
 from . import examples as api_examples
-from .pagination import NewestCursorPagination
+from .fields import StrictCharField
+from .pagination import NewestCursorPagination, UsernameCursorPagination
 
 
 def _drf(exc):
@@ -57,7 +58,7 @@ class VideoLikeView(APIView):
             raise _drf(exc) from None
         return self._answer(video.pk, True)
 
-    @extend_schema(request=None, responses=LikeResult)
+    @extend_schema(request=None, responses={200: LikeResult}, examples=api_examples.UNLIKE_EXAMPLES)
     def delete(self, request, public_id: str):
         video = _video(request, public_id)
         engagement.like_delete(user=request.user, video=video)
@@ -76,6 +77,7 @@ class VideoShareView(APIView):
     @extend_schema(
         request=ShareSerializer,
         responses=inline_serializer("ShareResult", {"shares": serializers.IntegerField()}),
+        examples=api_examples.SHARE_EXAMPLES,
     )
     def post(self, request, public_id: str):
         video = _video(request, public_id)
@@ -128,10 +130,12 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=Comment.MAX_LENGTH, trim_whitespace=True)
-    parent = serializers.CharField(max_length=16, required=False, allow_null=True, allow_blank=True)
+    # Strict: only a JSON string, and at most MAX_LENGTH characters as sent (not after trimming).
+    text = StrictCharField(max_length=Comment.MAX_LENGTH, trim_whitespace=True)
+    parent = StrictCharField(max_length=16, required=False, allow_null=True, allow_blank=True)
 
 
+@extend_schema_view(get=extend_schema(examples=api_examples.COMMENT_LIST_EXAMPLES))
 class VideoCommentsView(generics.ListCreateAPIView):
     serializer_class = CommentSerializer
     pagination_class = NewestCursorPagination
@@ -255,7 +259,7 @@ class CommentLikeView(APIView):
         likes = Comment.objects.values_list("likes_count", flat=True).get(pk=comment.pk)
         return Response({"liked": liked, "likes": likes})
 
-    @extend_schema(request=None, responses=LikeResult)
+    @extend_schema(request=None, responses=LikeResult, examples=api_examples.LIKE_EXAMPLES)
     def post(self, request, public_id: str):
         comment = _comment(request, public_id)
         try:
@@ -264,7 +268,7 @@ class CommentLikeView(APIView):
             raise _drf(exc) from None
         return self._answer(comment, True)
 
-    @extend_schema(request=None, responses=LikeResult)
+    @extend_schema(request=None, responses={200: LikeResult}, examples=api_examples.UNLIKE_EXAMPLES)
     def delete(self, request, public_id: str):
         comment = _comment(request, public_id)
         engagement.comment_like_delete(user=request.user, comment=comment)
@@ -298,7 +302,7 @@ class FollowView(APIView):
         followers = User.objects.values_list("followers_count", flat=True).get(pk=target.pk)
         return Response({"status": state, "followers": followers})
 
-    @extend_schema(request=None, responses=FollowResult)
+    @extend_schema(request=None, responses=FollowResult, examples=api_examples.FOLLOW_EXAMPLES)
     def post(self, request, username: str):
         target = _target_user(request, username)
         try:
@@ -307,17 +311,21 @@ class FollowView(APIView):
             raise _drf(exc) from None
         return self._answer(request, target)
 
-    @extend_schema(request=None, responses=FollowResult)
+    @extend_schema(
+        request=None, responses={200: FollowResult}, examples=api_examples.UNFOLLOW_EXAMPLES
+    )
     def delete(self, request, username: str):
         target = _target_user(request, username)
         graph.follow_delete(follower=request.user, followee=target)
         return self._answer(request, target)
 
 
+@extend_schema_view(get=extend_schema(examples=api_examples.FOLLOW_LIST_EXAMPLES))
 class FollowListView(generics.ListAPIView):
     """Followers or following of a user, newest first (cursor on the follow's time)."""
 
     serializer_class = AuthorSerializer
+    pagination_class = UsernameCursorPagination
     direction = "followers"
 
     def get_queryset(self):
@@ -329,11 +337,7 @@ class FollowListView(generics.ListAPIView):
             qs = User.objects.filter(following_set__followee=target)
         else:
             qs = User.objects.filter(follower_set__follower=target)
-        return qs.filter(is_active=True).exclude(pk__in=blocked).order_by("username")[:200]
-
-    def list(self, request, *args, **kwargs):
-        data = AuthorSerializer(self.get_queryset(), many=True, context={"request": request}).data
-        return Response({"next": None, "results": data})
+        return qs.filter(is_active=True).exclude(pk__in=blocked).order_by("username")
 
 
 class BlockView(APIView):
@@ -342,6 +346,7 @@ class BlockView(APIView):
     @extend_schema(
         request=None,
         responses=inline_serializer("BlockResult", {"blocked": serializers.BooleanField()}),
+        examples=api_examples.BLOCK_EXAMPLES,
     )
     def post(self, request, username: str):
         target = User.objects.filter(username__iexact=username[:24], is_active=True).first()
@@ -355,7 +360,10 @@ class BlockView(APIView):
 
     @extend_schema(
         request=None,
-        responses=inline_serializer("UnblockResult", {"blocked": serializers.BooleanField()}),
+        responses={
+            200: inline_serializer("UnblockResult", {"blocked": serializers.BooleanField()})
+        },
+        examples=api_examples.UNBLOCK_EXAMPLES,
     )
     def delete(self, request, username: str):
         target = User.objects.filter(username__iexact=username[:24]).first()
@@ -398,7 +406,8 @@ class NotificationsView(generics.GenericAPIView):
                 "unread": serializers.IntegerField(),
                 "results": NotificationSerializer(many=True),
             },
-        )
+        ),
+        examples=api_examples.NOTIFICATION_EXAMPLES,
     )
     def get(self, request, *args, **kwargs):
         items = social_selectors.notifications_for(user=request.user)[:100]
@@ -414,6 +423,7 @@ class NotificationsView(generics.GenericAPIView):
     @extend_schema(
         request=None,
         responses=inline_serializer("MarkRead", {"marked": serializers.IntegerField()}),
+        examples=api_examples.MARK_READ_EXAMPLES,
     )
     def post(self, request):
         return Response({"marked": graph.notifications_mark_read(user=request.user)})

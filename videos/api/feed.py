@@ -33,6 +33,7 @@ from social.restrictions import RestrictionAwareTokenAuthentication
 from .. import selectors
 from ..feed import events
 from ..models import Video, WatchEvent
+from . import examples as api_examples
 from .fields import (
     StrictBooleanField,
     StrictCharField,
@@ -163,6 +164,7 @@ class VideoViewsView(APIView):
     @extend_schema(
         request=WatchEventSerializer,
         responses={201: RecordedViewResult, 200: RecordedViewResult},
+        examples=api_examples.WATCH_EXAMPLES,
         description="One watch event: 201 when recorded, 200 when its event_id was seen before.",
     )
     def post(self, request, public_id: str):
@@ -202,6 +204,7 @@ class ViewsBatchView(APIView):
             },
         ),
         responses=RecordedResult,
+        examples=api_examples.WATCH_BATCH_EXAMPLES,
     )
     def post(self, request):
         data = request.data
@@ -242,13 +245,13 @@ class NotInterestedView(APIView):
         "NotInterestedResult", {"not_interested": serializers.BooleanField()}
     )
 
-    @extend_schema(request=None, responses=Result)
+    @extend_schema(request=None, responses=Result, examples=api_examples.NOT_INTERESTED_EXAMPLES)
     def post(self, request, public_id: str):
         video = selectors.video_get_visible(viewer=request.user, public_id=public_id)
         events.not_interested_create(user=request.user, video=video)
         return Response({"not_interested": True})
 
-    @extend_schema(request=None, responses=Result)
+    @extend_schema(request=None, responses={200: Result}, examples=api_examples.INTERESTED_EXAMPLES)
     def delete(self, request, public_id: str):
         video = selectors.video_get_visible(viewer=request.user, public_id=public_id)
         events.not_interested_delete(user=request.user, video=video)
@@ -265,7 +268,7 @@ class HideCreatorView(APIView):
             raise Http404
         return creator
 
-    @extend_schema(request=None, responses=Result)
+    @extend_schema(request=None, responses=Result, examples=api_examples.HIDE_EXAMPLES)
     def post(self, request, username: str):
         try:
             events.creator_hide(user=request.user, creator=self._creator(username))
@@ -273,7 +276,7 @@ class HideCreatorView(APIView):
             raise _as_drf(exc) from None
         return Response({"hidden": True})
 
-    @extend_schema(request=None, responses=Result)
+    @extend_schema(request=None, responses={200: Result}, examples=api_examples.UNHIDE_EXAMPLES)
     def delete(self, request, username: str):
         events.creator_unhide(user=request.user, creator=self._creator(username))
         return Response({"hidden": False})

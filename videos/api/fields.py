@@ -31,6 +31,10 @@ class StrictCharField(_StrictMixin, serializers.CharField):
     def to_internal_value(self, data):
         if self._json_input() and not isinstance(data, str):
             self.fail("invalid")
+        # maxLength in the schema is about what was sent: DRF trims whitespace first and
+        # would take 2200 characters plus any number of trailing (non-breaking) spaces.
+        if self.max_length is not None and isinstance(data, str) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from social.api import AuthorSerializer
 
 from ..models import CAPTION_MAX_LENGTH, Sound, Video
-from .fields import StrictBooleanField, StrictCharField, StrictChoiceField
+from .fields import StrictBooleanField, StrictCharField, StrictChoiceField, StrictFloatField
 
 
 def _absolute(request, url: str) -> str:
@@ -140,60 +140,62 @@ class VideoSerializer(serializers.ModelSerializer):
 
 
 class VideoCreateSerializer(serializers.Serializer):
+    # Strict fields (videos/api/fields.py): a form boolean is "true" or "false", not "1",
+    # "yes" or "on" — schemathesis's stateful run found those accepted against the schema.
     file = serializers.FileField(max_length=255, allow_empty_file=False)
-    caption = serializers.CharField(
+    caption = StrictCharField(
         max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
-    visibility = serializers.ChoiceField(
+    visibility = StrictChoiceField(
         choices=Video.Visibility.choices, default=Video.Visibility.PUBLIC
     )
-    allow_comments = serializers.BooleanField(default=True)
-    allow_duet = serializers.BooleanField(default=True)
-    allow_stitch = serializers.BooleanField(default=True)
-    allow_sound_reuse = serializers.BooleanField(default=True)
-    allow_download = serializers.BooleanField(
+    allow_comments = StrictBooleanField(default=True)
+    allow_duet = StrictBooleanField(default=True)
+    allow_stitch = StrictBooleanField(default=True)
+    allow_sound_reuse = StrictBooleanField(default=True)
+    allow_download = StrictBooleanField(
         required=False,
         help_text="Others may save the MP4. Default: on for adults, off for minors; "
         "never possible for authors under 16.",
     )
     # Remix (videos/remix/services.py checks them): one of sound, duet_of, stitch_of.
-    sound = serializers.CharField(
+    sound = StrictCharField(
         max_length=16,
         required=False,
         allow_blank=True,
         default="",
         help_text="Public id of a sound to lay under the video.",
     )
-    sound_offset = serializers.FloatField(
+    sound_offset = StrictFloatField(
         default=0.0, min_value=0, help_text="Where in the sound to start, in seconds."
     )
-    original_volume = serializers.FloatField(
+    original_volume = StrictFloatField(
         default=0.0,
         min_value=0,
         max_value=1,
         help_text="The video's own audio under the sound: 0 replaces it, 1 keeps it whole.",
     )
-    duet_of = serializers.CharField(
+    duet_of = StrictCharField(
         max_length=16,
         required=False,
         allow_blank=True,
         default="",
         help_text="Public id of the video to duet.",
     )
-    layout = serializers.ChoiceField(
+    layout = StrictChoiceField(
         choices=Video.DuetLayout.choices,
         default=Video.DuetLayout.SIDE_BY_SIDE,
         help_text="A duet's layout: side by side (horizontal) or top and bottom (vertical).",
     )
-    stitch_of = serializers.CharField(
+    stitch_of = StrictCharField(
         max_length=16,
         required=False,
         allow_blank=True,
         default="",
         help_text="Public id of the video to stitch.",
     )
-    stitch_start = serializers.FloatField(default=0.0, min_value=0)
-    stitch_end = serializers.FloatField(
+    stitch_start = StrictFloatField(default=0.0, min_value=0)
+    stitch_end = StrictFloatField(
         default=5.0, min_value=0, help_text="At most 5 seconds after stitch_start."
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("feed/for-you/", views.ForYouFeedView.as_view(), name="api-feed-for-you"),
+    path("feed/following/", views.FollowingFeedView.as_view(), name="api-feed-following"),
     path("videos/", views.VideoListCreateView.as_view(), name="api-videos"),
     path("videos/<str:public_id>/", views.VideoDetailView.as_view(), name="api-video"),
     path("videos/<str:public_id>/like/", engagement.VideoLikeView.as_view(), name="api-video-like"),
@@ -67,12 +68,12 @@ urlpatterns = [
     ),
     path(
         "videos/<str:public_id>/duets/",
-        remix_api.VideoRemixesView.as_view(kind="duets"),
+        remix_api.VideoDuetsView.as_view(),
         name="api-video-duets",
     ),
     path(
         "videos/<str:public_id>/stitches/",
-        remix_api.VideoRemixesView.as_view(kind="stitches"),
+        remix_api.VideoStitchesView.as_view(),
         name="api-video-stitches",
     ),
     path("challenges/", remix_api.ChallengeListView.as_view(), name="api-challenges"),

@@ -7,15 +7,21 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from taggit.models import Tag
 
+from social import api_examples as social_examples
 from social import selectors as social_selectors
 from social.api import UserSerializer
 from social.models import User
@@ -25,7 +31,7 @@ from ..models import Video
 from ..views import declared_length, upload_body_limit
 from . import examples
 from .filters import VideoFilter
-from .pagination import ForYouPagination, NewestCursorPagination
+from .pagination import FollowingPagination, ForYouPagination, NewestCursorPagination
 from .serializers import (
     HashtagSerializer,
     VideoCreateSerializer,
@@ -52,6 +58,7 @@ def _as_drf_error(exc):
     return PermissionDenied(str(exc))
 
 
+@extend_schema_view(get=extend_schema(examples=examples.FOR_YOU_EXAMPLES))
 class ForYouFeedView(generics.ListAPIView):
     """The recommender's ranked feed; each item carries its "Why am I seeing this?" reason."""
 
@@ -63,6 +70,19 @@ class ForYouFeedView(generics.ListAPIView):
         return Video.objects.none()  # ForYouPagination asks the recommender instead
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
+class FollowingFeedView(generics.ListAPIView):
+    """Newest videos of the accounts you follow (that you may see), as on /following/."""
+
+    serializer_class = VideoSerializer
+    pagination_class = FollowingPagination
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Video.objects.none()  # FollowingPagination asks the selector instead
+
+
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class VideoListCreateView(generics.ListCreateAPIView):
     serializer_class = VideoSerializer
     filter_backends = [DjangoFilterBackend]
@@ -132,7 +152,7 @@ class VideoDetailView(APIView):
     @extend_schema(
         request=VideoUpdateSerializer,
         responses=VideoSerializer,
-        examples=[*examples.VIDEO_UPDATE_EXAMPLES, *examples.VIDEO_EXAMPLES],
+        examples=examples.VIDEO_UPDATE_EXAMPLES,
     )
     def patch(self, request, public_id: str):
         video = self._get(request, public_id)
@@ -197,13 +217,14 @@ class SuggestedUsersView(APIView):
 
 
 class UserDetailView(APIView):
-    @extend_schema(responses=UserSerializer)
+    @extend_schema(responses=UserSerializer, examples=social_examples.USER_EXAMPLES)
     def get(self, request, username: str):
         user = selectors.profile_get(viewer=request.user, username=username)
         user = User.objects.prefetch_related("links").get(pk=user.pk)
         return Response(UserSerializer(user, context={"request": request}).data)
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class UserVideosView(generics.ListAPIView):
     serializer_class = VideoSerializer
     filter_backends = [DjangoFilterBackend]
@@ -227,7 +248,7 @@ def _tags_or_404(name: str) -> list[Tag]:
 
 
 class HashtagDetailView(APIView):
-    @extend_schema(responses=HashtagSerializer)
+    @extend_schema(responses=HashtagSerializer, examples=examples.HASHTAG_EXAMPLES)
     def get(self, request, name: str):
         tags = _tags_or_404(name)
         stats = selectors.with_hashtags(Video.objects.public(), tags).aggregate(
@@ -236,6 +257,7 @@ class HashtagDetailView(APIView):
         return Response({"name": tags[0].name, "videos": stats["n"], "views": stats["views"] or 0})
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class HashtagVideosView(generics.ListAPIView):
     serializer_class = VideoSerializer
     filter_backends = [DjangoFilterBackend]

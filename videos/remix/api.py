@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
@@ -23,6 +24,7 @@ from social.api import AuthorSerializer
 
 from .. import media
 from .. import selectors as video_selectors
+from ..api import examples
 from ..api.fields import StrictBooleanField, StrictCharField
 from ..api.pagination import NewestCursorPagination
 from ..api.serializers import VideoSerializer, _absolute
@@ -193,7 +195,8 @@ class SoundListCreateView(generics.ListCreateAPIView):
         parameters=[
             OpenApiParameter("q", str, description="Words in the title or artist."),
             OpenApiParameter("owner", str, description="Username of the owner."),
-        ]
+        ],
+        examples=examples.SOUND_LIST_EXAMPLES,
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -210,7 +213,11 @@ class SoundListCreateView(generics.ListCreateAPIView):
             qs = qs.filter(owner__username__iexact=owner[:24])
         return qs
 
-    @extend_schema(request=SoundCreateSerializer, responses={201: SoundSerializer})
+    @extend_schema(
+        request=SoundCreateSerializer,
+        responses={201: SoundSerializer},
+        examples=examples.SOUND_CREATE_EXAMPLES,
+    )
     def post(self, request, *args, **kwargs):
         incoming = SoundCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -243,13 +250,17 @@ class SoundDetailView(APIView):
     def _get(self, request, public_id):
         return selectors.sound_get_visible(viewer=request.user, public_id=public_id)
 
-    @extend_schema(responses=SoundSerializer)
+    @extend_schema(responses=SoundSerializer, examples=examples.SOUND_EXAMPLES)
     def get(self, request, public_id: str):
         return Response(
             SoundSerializer(self._get(request, public_id), context={"request": request}).data
         )
 
-    @extend_schema(request=SoundUpdateSerializer, responses=SoundSerializer)
+    @extend_schema(
+        request=SoundUpdateSerializer,
+        responses=SoundSerializer,
+        examples=examples.SOUND_UPDATE_EXAMPLES,
+    )
     def patch(self, request, public_id: str):
         sound = self._get(request, public_id)
         if sound.owner_id != request.user.pk:
@@ -274,6 +285,7 @@ class SoundDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(get=extend_schema(examples=examples.VIDEO_LIST_EXAMPLES))
 class SoundVideosView(generics.ListAPIView):
     """The videos using the sound that you can see, newest first."""
 
@@ -302,19 +314,31 @@ class VideoRemixesView(generics.ListAPIView):
         return _cards(selectors.remixes_of(viewer=self.request.user, video=video, kind=self.kind))
 
 
+@extend_schema_view(get=extend_schema(examples=examples.DUETS_EXAMPLES))
+class VideoDuetsView(VideoRemixesView):
+    """The duets of a video that you can see, newest first."""
+
+    kind = "duets"
+
+
+@extend_schema_view(get=extend_schema(examples=examples.STITCHES_EXAMPLES))
+class VideoStitchesView(VideoRemixesView):
+    """The stitches of a video that you can see, newest first."""
+
+    kind = "stitches"
+
+
 # --- challenges and hashtags ----------------------------------------------------------------------
 class ChallengeListView(APIView):
     @extend_schema(
         operation_id="v1_challenges_list",
-        responses={
-            200: {
-                "type": "object",
-                "properties": {
-                    section: {"type": "array", "items": {"$ref": "#/components/schemas/Challenge"}}
-                    for section in ("active", "upcoming", "past")
-                },
-            }
-        },
+        # A serializer, not a raw schema: a raw {"$ref": "…/Challenge"} left the component
+        # unregistered, a dangling reference (tiktok/tests/test_api_schema.py).
+        responses=inline_serializer(
+            "ChallengeSections",
+            {section: ChallengeSerializer(many=True) for section in ("active", "upcoming", "past")},
+        ),
+        examples=examples.CHALLENGE_LIST_EXAMPLES,
     )
     def get(self, request):
         sections = selectors.challenge_sections()
@@ -331,6 +355,7 @@ class ChallengeDetailView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("limit", int, description="Leaderboard size (max 50).")],
         responses=ChallengeDetailSerializer,
+        examples=examples.CHALLENGE_EXAMPLES,
     )
     def get(self, request, slug: str):
         challenge = selectors.challenge_get(slug=slug)
@@ -364,6 +389,7 @@ class HashtagSuggestView(APIView):
         responses=inline_serializer(
             "HashtagSuggestions", {"results": HashtagSuggestionSerializer(many=True)}
         ),
+        examples=examples.HASHTAG_SUGGEST_EXAMPLES,
     )
     def get(self, request):
         return Response(

@@ -136,3 +136,39 @@ def test_scope_of_requests(rf):
     assert scope("post", "/api/v1/comments/abc/like/") == "like"
     assert scope("patch", "/api/v1/videos/abc/") == "write"
     assert scope("post", "/api/v1/users/bob/follow/") == "write"
+
+
+def assert_oauth_throttled(response):
+    assert response.status_code == 429, response.content
+    body = response.json()
+    assert body["error"] == "throttled"
+    assert "throttled" in body["error_description"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_oauth_token_endpoint_in_auth_scope(db):
+    """/o/token/ (django-oauth-toolkit, not DRF) is throttled like POST auth/token/."""
+    client = APIClient()
+    guess = {"grant_type": "authorization_code", "code": "guess", "client_id": "nope"}
+    for _ in range(2):
+        response = client.post("/o/token/", guess)
+        assert response.status_code in {400, 401}, response.content
+        assert "error" in response.json()
+    assert_oauth_throttled(client.post("/o/token/", guess))
+    # The same counter as POST auth/token/ (one "auth" scope per address) …
+    assert_throttled(
+        client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
+    )
+    # … and as the revocation endpoint.
+    assert_oauth_throttled(client.post("/o/revoke_token/", {"token": "x", "client_id": "nope"}))
+    # Another address has its own count.
+    other = APIClient(REMOTE_ADDR="10.9.8.7")
+    assert other.post("/o/token/", guess).status_code in {400, 401}
+
+
+def test_oauth_token_throttle_counts_only_posts(db):
+    client = APIClient()
+    for _ in range(3):  # GET is refused by the view itself, and not counted
+        assert client.get("/o/token/").status_code == 405
+    response = client.post("/o/token/", {"grant_type": "password"})
+    assert response.status_code in {400, 401}, response.content
