@@ -139,7 +139,7 @@ class VideoQuerySet(models.QuerySet):
     def with_cards(self):
         """Everything a feed slide or a grid tile renders, in one query."""
         return self.select_related(
-            "author", "sound__owner", "duet_of__author", "stitch_of__author"
+            "author", "sound__owner", "duet_of__author", "stitch_of__author", "template"
         ).prefetch_related("tags")
 
 

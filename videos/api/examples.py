@@ -36,6 +36,7 @@ VIDEO = {
     },
     "duet_of": None,
     "stitch_of": None,
+    "template": None,
     "likes": 42,
     "comments": 3,
     "views": 1290,

@@ -36,6 +36,9 @@ class VideoSerializer(serializers.ModelSerializer):
         slug_field="public_id", read_only=True, allow_null=True
     )
     failure_reason = serializers.CharField(read_only=True)
+    template = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The template it used."
+    )
 
     class Meta:
         model = Video
@@ -60,6 +63,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "sound",
             "duet_of",
             "stitch_of",
+            "template",
             "likes",
             "comments",
             "views",
@@ -137,12 +141,34 @@ class VideoCreateSerializer(serializers.Serializer):
         default=5.0, min_value=0, help_text="At most 5 seconds after stitch_start."
     )
 
+    template = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Slug of a template (GET templates/): its layout is applied; the caption "
+        "must not keep its [placeholders]. Without `sound`, the template's sound is used.",
+    )
+    template_text = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default=None,
+        help_text="A text_on_top template: the text to draw (at most 3 lines, 120 characters); "
+        "omitted: the template's own.",
+    )
+
     def remix_request(self):
         from ..remix.services import RemixRequest
+        from ..remix.templates import template_default_sound
 
         data = self.validated_data
+        sound = data["sound"]
+        if data["template"] and "sound" not in self.initial_data:
+            sound = template_default_sound(slug=data["template"])
         return RemixRequest(
-            sound=data["sound"],
+            sound=sound,
             sound_offset=data["sound_offset"],
             original_volume=data["original_volume"],
             duet_of=data["duet_of"],
@@ -150,6 +176,8 @@ class VideoCreateSerializer(serializers.Serializer):
             stitch_of=data["stitch_of"],
             stitch_start=data["stitch_start"],
             stitch_end=data["stitch_end"],
+            template=data["template"],
+            template_text=data["template_text"],
         )
 
     def validate_file(self, value):

@@ -77,6 +77,13 @@ def template_get_usable(*, slug) -> Template:
     return template
 
 
+def template_default_sound(*, slug) -> str:
+    """The public id of the template's sound ("" when none or unknown): what the API uses
+    when a client names a template and no sound, as the upload page pre-fills it."""
+    template = selectors.template_by_slug(slug)
+    return template.sound.public_id if template is not None and template.sound_id else ""
+
+
 def template_plan(*, author: User, request, caption: str, base_plan) -> dict:
     """Validate an upload that uses a template; return the Video fields it sets.
 
