@@ -296,3 +296,16 @@ def test_template_deleted_while_the_video_waits_fails_it(
 def test_template_text_clean_keeps_what_a_person_typed():
     assert template_text_clean("Ça va ?\n  👋 ") == "Ça va ?\n👋"
     assert template_text_clean("") == ""
+
+
+def test_uses_count_is_rebuilt_from_the_video_rows(template_factory, video_factory):
+    from videos import counters
+
+    template = template_factory()
+    video_factory(template=template)
+    video_factory(template=template)
+    Template.objects.filter(pk=template.pk).update(uses_count=9)
+    drift = counters.recount_rows(key="Template.uses_count", pks=[template.pk])
+    assert (drift.rows, drift.amount) == (1, 7)
+    template.refresh_from_db()
+    assert template.uses_count == 2
