@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from social.api import AuthorSerializer
 
+from .. import media
 from ..models import CAPTION_MAX_LENGTH, Sound, Video
 from .fields import StrictBooleanField, StrictCharField, StrictChoiceField
 
@@ -96,10 +97,10 @@ class VideoCreateSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(
         choices=Video.Visibility.choices, default=Video.Visibility.PUBLIC
     )
-    allow_comments = serializers.BooleanField(default=True)
-    allow_duet = serializers.BooleanField(default=True)
-    allow_stitch = serializers.BooleanField(default=True)
-    allow_sound_reuse = serializers.BooleanField(default=True)
+    allow_comments = StrictBooleanField(default=True)
+    allow_duet = StrictBooleanField(default=True)
+    allow_stitch = StrictBooleanField(default=True)
+    allow_sound_reuse = StrictBooleanField(default=True)
     # Remix (videos/remix/services.py checks them): one of sound, duet_of, stitch_of.
     sound = serializers.CharField(
         max_length=16,
@@ -108,8 +109,13 @@ class VideoCreateSerializer(serializers.Serializer):
         default="",
         help_text="Public id of a sound to lay under the video.",
     )
+    # Bounded in the schema too: no sound is longer than SOUND_MAX_SECONDS, and a value past
+    # it (1e308) is refused as invalid input, not accepted and found wrong later.
     sound_offset = serializers.FloatField(
-        default=0.0, min_value=0, help_text="Where in the sound to start, in seconds."
+        default=0.0,
+        min_value=0,
+        max_value=media.SOUND_MAX_SECONDS,
+        help_text="Where in the sound to start, in seconds.",
     )
     original_volume = serializers.FloatField(
         default=0.0,
@@ -141,7 +147,7 @@ class VideoCreateSerializer(serializers.Serializer):
         default=5.0, min_value=0, help_text="At most 5 seconds after stitch_start."
     )
 
-    template = serializers.CharField(
+    template = StrictCharField(
         max_length=80,
         required=False,
         allow_blank=True,
@@ -149,7 +155,7 @@ class VideoCreateSerializer(serializers.Serializer):
         help_text="Slug of a template (GET templates/): its layout is applied; the caption "
         "must not keep its [placeholders]. Without `sound`, the template's sound is used.",
     )
-    template_text = serializers.CharField(
+    template_text = StrictCharField(
         max_length=200,
         required=False,
         allow_blank=True,

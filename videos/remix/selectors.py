@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
@@ -298,9 +299,13 @@ def template_gallery() -> QuerySet[Template]:
     return templates_usable().select_related("sound__owner", "original__author")
 
 
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+
+
 def template_by_slug(slug) -> Template | None:
     """The template with that slug in any state (callers decide), or None."""
-    if not isinstance(slug, str) or not slug or len(slug) > 80:
+    # Only what a SlugField holds reaches the database (a NUL would be a 500 on PostgreSQL).
+    if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug):
         return None
     return (
         Template.objects.select_related("sound__owner", "sound__source_video", "original__author")

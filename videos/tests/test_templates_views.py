@@ -99,13 +99,17 @@ def test_upload_page_for_a_side_by_side_template_opens_the_duet_recorder(
     assert f'name="duet_of" value="{original.public_id}"' in page
     assert 'id="recorder-original"' in page
     assert 'name="template_text"' not in page
+    assert 'name="layout"' not in page  # the template decides: side by side
 
 
-@pytest.mark.parametrize("slug", ["nope", "x" * 300, "<script>"])
+@pytest.mark.parametrize("slug", ["nope", "x" * 300, "<script>", "a\x00b", "ü"])
 def test_upload_page_with_an_unknown_template_says_so(client, user, slug):
     client.force_login(user)
     response = client.get("/upload/", {"template": slug})
     page = response.content.decode()
+    if "\x00" in slug:  # the site refuses NUL in any query string (a 400 page)
+        assert response.status_code == 400
+        return
     assert response.status_code == 200
     assert "This template is not available." in page
     assert "<script>" not in html.unescape(page.split("</h1>")[1].split("<form")[0])
@@ -144,3 +148,15 @@ def test_upload_form_with_a_template(
     assert video.status == Video.Status.READY, video.failure_reason
     template.refresh_from_db()
     assert template.uses_count == 1
+
+
+def test_upload_form_with_a_hostile_template_value(client, user, clips):
+    client.force_login(user)
+    for value in ("a\x00b", "x" * 500, "../../etc"):
+        with clips["silent"].open("rb") as handle:
+            response = client.post("/upload/", {"file": handle, "template": value})
+        assert response.status_code == 400
+        assert "field-error" in response.content.decode() or "not available" in (
+            response.content.decode()
+        )
+    assert Video.objects.count() == 0
