@@ -6,7 +6,7 @@ from social.api import AuthorSerializer
 
 from .. import media
 from ..models import CAPTION_MAX_LENGTH, Sound, Video
-from .fields import StrictBooleanField, StrictCharField, StrictChoiceField
+from .fields import FormFloatField, StrictBooleanField, StrictCharField, StrictChoiceField
 
 
 def _absolute(request, url: str) -> str:
@@ -111,13 +111,13 @@ class VideoCreateSerializer(serializers.Serializer):
     )
     # Bounded in the schema too: no sound is longer than SOUND_MAX_SECONDS, and a value past
     # it (1e308) is refused as invalid input, not accepted and found wrong later.
-    sound_offset = serializers.FloatField(
+    sound_offset = FormFloatField(
         default=0.0,
         min_value=0,
         max_value=media.SOUND_MAX_SECONDS,
         help_text="Where in the sound to start, in seconds.",
     )
-    original_volume = serializers.FloatField(
+    original_volume = FormFloatField(
         default=0.0,
         min_value=0,
         max_value=1,
@@ -142,8 +142,8 @@ class VideoCreateSerializer(serializers.Serializer):
         default="",
         help_text="Public id of the video to stitch.",
     )
-    stitch_start = serializers.FloatField(default=0.0, min_value=0)
-    stitch_end = serializers.FloatField(
+    stitch_start = FormFloatField(default=0.0, min_value=0)
+    stitch_end = FormFloatField(
         default=5.0, min_value=0, help_text="At most 5 seconds after stitch_start."
     )
 
