@@ -160,3 +160,69 @@ def test_upload_form_with_a_hostile_template_value(client, user, clips):
             response.content.decode()
         )
     assert Video.objects.count() == 0
+
+
+# --- the admin ------------------------------------------------------------------------------------
+def _admin_post(client, data):
+    return client.post("/admin/videos/template/add/", data)
+
+
+def _form(**fields) -> dict:
+    return {
+        "name": "Postcard",
+        "slug": "postcard",
+        "description": "",
+        "layout": "green_screen",
+        "caption_scaffold": "Hi from [place]",
+        "hashtag": "#postcard",
+        "key_color": "#00ff00",
+        "text": "",
+        "is_active": "on",
+        "ordering": "0",
+        **fields,
+    }
+
+
+def test_staff_add_a_green_screen_template_in_the_admin(client, user_factory):
+    import io
+
+    from PIL import Image
+
+    client.force_login(user_factory(is_staff=True, is_superuser=True))
+    picture = io.BytesIO()
+    Image.new("RGB", (900, 600), (10, 20, 200)).save(picture, "PNG", pnginfo=None)
+    picture.name = "bg.png"
+    picture.seek(0)
+    response = _admin_post(client, _form(background=picture))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    template = Template.objects.get(slug="postcard")
+    assert template.hashtag == "postcard"
+    assert template.background.name.endswith(".jpg")
+    with Image.open(template.background.path) as stored:
+        assert stored.format == "JPEG" and stored.size == (900, 600)
+    # No preview was uploaded: one was rendered from the layout.
+    assert template.preview
+    with Image.open(template.preview.path) as preview:
+        assert preview.size == (360, 640)
+        # The generated clip's green became the picture's blue.
+        assert preview.getpixel((5, 5))[2] > 150
+    page = client.get(f"/admin/videos/template/{template.pk}/change/").content.decode()
+    assert template.preview.url in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({}, "background", "A green screen needs a background image."),
+        ({"layout": "side_by_side"}, "original", "Side by side needs the original video."),
+        ({"layout": "text_on_top"}, "text", "Text on top needs its text."),
+        ({"layout": "text_on_top", "text": "a\nb\nc\nd"}, "text", "At most 3 lines."),
+        ({"key_color": "red;x"}, "key_color", "A colour like #00ff00."),
+    ],
+)
+def test_admin_refuses_incomplete_templates(client, user_factory, fields, field, message):
+    client.force_login(user_factory(is_staff=True, is_superuser=True))
+    response = _admin_post(client, _form(**fields))
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors[field]
+    assert not Template.objects.exists()
