@@ -14,6 +14,7 @@ from .models import (
     Share,
     Sound,
     TaggedVideo,
+    Template,
     Video,
     Webhook,
     WebhookDelivery,
@@ -162,6 +163,126 @@ class ChallengeAdmin(admin.ModelAdmin):
     raw_id_fields = ("sound",)
     date_hierarchy = "starts_at"
     list_select_related = ("sound__owner",)
+
+
+class TemplateAdminForm(forms.ModelForm):
+    class Meta:
+        model = Template
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "layout",
+            "preview",
+            "sound",
+            "caption_scaffold",
+            "hashtag",
+            "original",
+            "background",
+            "key_color",
+            "text",
+            "is_active",
+            "featured",
+            "ordering",
+        ]
+
+    def _reencoded(self, name: str, filename: str):
+        """Our own JPEG encode of a staff picture (never served as uploaded)."""
+        upload = self.cleaned_data.get(name)
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # unchanged or cleared
+        from .remix.templates import template_background_encode
+
+        encoded = template_background_encode(data=upload.read())
+        return ContentFile(encoded.read(), name=filename)
+
+    def clean_background(self):
+        return self._reencoded("background", "background.jpg")
+
+    def clean_preview(self):
+        return self._reencoded("preview", "preview.jpg")
+
+    def clean_hashtag(self):
+        return (self.cleaned_data.get("hashtag") or "").strip().lstrip("#")
+
+    def clean_text(self):
+        from .remix.templates import template_text_clean
+
+        try:
+            return template_text_clean(self.cleaned_data.get("text") or "")
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["template_text"]) from None
+
+    def clean(self):
+        data = super().clean()
+        layout = data.get("layout")
+        if layout == Template.Layout.SIDE_BY_SIDE:
+            if not data.get("original"):
+                self.add_error("original", _("Side by side needs the original video."))
+            if data.get("sound"):
+                # A duet mixes the original's own audio: a second sound has no place.
+                self.add_error("sound", _("Side by side uses the original's sound."))
+        if layout == Template.Layout.GREEN_SCREEN and not data.get("background"):
+            self.add_error("background", _("A green screen needs a background image."))
+        if layout == Template.Layout.TEXT_ON_TOP and not data.get("text"):
+            self.add_error("text", _("Text on top needs its text."))
+        return data
+
+
+@admin.register(Template)
+class TemplateAdmin(admin.ModelAdmin):
+    form = TemplateAdminForm
+    list_display = (
+        "name",
+        "preview_thumb",
+        "layout",
+        "is_active",
+        "featured",
+        "ordering",
+        "uses_count",
+    )
+    list_editable = ("is_active", "featured", "ordering")
+    list_filter = ("layout", "is_active", "featured")
+    search_fields = ("name", "slug", "hashtag")
+    prepopulated_fields = {"slug": ("name",)}
+    raw_id_fields = ("sound", "original")
+    readonly_fields = ("preview_large", "uses_count")
+    list_select_related = ("sound__owner",)
+    actions = ["render_preview"]
+
+    @admin.display(description=_("preview"))
+    def preview_thumb(self, obj):
+        if not obj.preview:
+            return "—"
+        return format_html('<img src="{}" alt="" width="45" height="80">', obj.preview.url)
+
+    @admin.display(description=_("current preview"))
+    def preview_large(self, obj):
+        if not obj.preview:
+            return _("None yet: use the action “Render the preview from the layout”.")
+        return format_html('<img src="{}" alt="" width="180">', obj.preview.url)
+
+    @admin.action(description=_("Render the preview from the layout"))
+    def render_preview(self, request, queryset):
+        from .media import MediaError
+        from .remix.templates import template_preview_render
+
+        for template in queryset.select_related("original"):
+            try:
+                template_preview_render(template=template)
+            except MediaError as exc:
+                self.message_user(request, f"{template}: {exc.reason}", level="error")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.preview:
+            from .media import MediaError
+            from .remix.templates import template_preview_render
+
+            try:
+                template_preview_render(template=obj)
+            except MediaError as exc:
+                self.message_user(request, exc.reason, level="warning")
 
 
 @admin.register(TaggedVideo)

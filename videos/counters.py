@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from social.models import Follow, User
 
-from .models import Comment, CommentLike, Like, Share, Sound, Video, WatchEvent
+from .models import Comment, CommentLike, Like, Share, Sound, Template, Video, WatchEvent
 
 
 def _count(model, field: str, **extra):
@@ -48,6 +48,8 @@ SPECS = [
     (User, "likes_received_count", lambda: _count(Like, "video__author")),
     # Every video row that links to the sound, its original video included.
     (Sound, "uses_count", lambda: _count(Video, "sound")),
+    # Every video row that links to the template (side-by-side ones too).
+    (Template, "uses_count", lambda: _count(Video, "template")),
 ]
 
 

@@ -69,6 +69,16 @@ class UploadForm(forms.Form):
         label=_("From (seconds)"), required=False, min_value=0, initial=0
     )
     stitch_end = forms.FloatField(label=_("To (seconds)"), required=False, min_value=0, initial=5)
+    # A template (videos/remix/templates.py) by slug, and the text it draws on top.
+    template = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    template_text = forms.CharField(
+        label=_("Text on top"),
+        required=False,
+        strip=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 120}),
+        help_text=_("At most 3 lines."),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +114,9 @@ class UploadForm(forms.Form):
             stitch_of=data.get("stitch_of") or "",
             stitch_start=number("stitch_start", 0.0),
             stitch_end=number("stitch_end", 5.0),
+            template=data.get("template") or "",
+            # Absent (not sent at all) means the template's own text; sent empty is refused.
+            template_text=data.get("template_text") if "template_text" in self.data else None,
         )
 
 

@@ -870,8 +870,219 @@ def compose_stitch(
     return _composed(cmd, out, workdir, expected=part + new_info.duration, started=started)
 
 
+# --- templates: green screen and text on top ----------------------------------------------------
+# Side by side is a duet (compose_duet). The two layouts below re-encode the picture at the
+# processed upload's size and frame rate and copy its AAC audio (if any) as it is. The
+# template's still pictures are our own encodes (image_reencode, text_overlay_png) read with
+# the image2 demuxer. User text never enters a filter graph: Pillow draws it into a PNG.
+TEMPLATE_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+)
+BACKGROUND_LONG_SIDE = MAX_LONG_SIDE
+
+
+def image_reencode(data: bytes, *, long_side: int = BACKGROUND_LONG_SIDE) -> bytes:
+    """Our own JPEG of an uploaded picture (a green screen's background): only JPEG, PNG or
+    WebP, no bombs, upright, no metadata, the long side at most long_side. Raises MediaError."""
+    import io
+    import warnings
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from social.images import ALLOWED_FORMATS, MAX_IMAGE_PIXELS
+
+    not_image = MediaError(_("That is not a JPEG, PNG or WebP image we can read."), code="image")
+    if not data:
+        raise MediaError(_("The file is empty."), code="empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as probe_image:
+                width, height = probe_image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise MediaError(_("The image has too many pixels."), code="bomb")
+                probe_image.verify()
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaError(_("The image has too many pixels."), code="bomb") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, KeyError):
+        raise not_image from None
+    if image.mode != "RGB":
+        flat = Image.new("RGB", image.size, (0, 0, 0))
+        rgba = image.convert("RGBA")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    image.info = {}  # a COM segment or EXIF from the upload must not survive
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()
+
+
+def _template_font(size: int):
+    from PIL import ImageFont
+
+    for path in TEMPLATE_FONTS:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size=size)
+
+
+def _wrap(text: str, *, font, draw, width: float) -> list[str]:
+    """The text's lines, each broken at spaces (or inside a word too long) to fit width."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = ""
+        for word in raw.split():
+            candidate = f"{line} {word}".strip()
+            if draw.textlength(candidate, font=font) <= width:
+                line = candidate
+                continue
+            if line:
+                out.append(line)
+            line = ""
+            for char in word:  # a word wider than the frame is cut where it must be
+                if draw.textlength(line + char, font=font) > width and line:
+                    out.append(line)
+                    line = ""
+                line += char
+        if line:
+            out.append(line)
+    return out or [" "]
+
+
+def text_overlay_png(text: str, dst: Path, *, width: int) -> Path:
+    """The text, centred in white on a soft dark band, as an RGBA PNG `width` wide for the
+    top of a video. Lines wrap to fit; many lines make the font smaller (down to a floor)."""
+    from PIL import Image, ImageDraw
+
+    draw = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
+    size = max(12, width // 14)
+    while True:
+        font = _template_font(size)
+        lines = _wrap(text, font=font, draw=draw, width=width * 0.9)
+        if len(lines) <= 4 or size <= max(12, width // 28):
+            break
+        size -= 2
+    font = _template_font(size)
+    line_height = round(size * 1.3)
+    pad = max(8, size // 2)
+    height = _even(pad * 2 + line_height * len(lines))
+    band = Image.new("RGBA", (width, height), (0, 0, 0, 150))
+    draw = ImageDraw.Draw(band)
+    for i, line in enumerate(lines):
+        draw.text(
+            (width / 2, pad + line_height * i + line_height / 2),
+            line,
+            font=font,
+            fill=(255, 255, 255, 255),
+            anchor="mm",
+            stroke_width=max(1, size // 16),
+            stroke_fill=(0, 0, 0, 255),
+        )
+    band.save(dst, "PNG")
+    return dst
+
+
+def _copy_audio(info: Probe) -> list[str]:
+    return ["-map", "0:a:0", "-c:a", "copy"] if info.audio is not None else []
+
+
+def green_screen_command(
+    new: Path, new_info: Probe, background: Path, dst: Path, *, key_color: str
+) -> FFmpegCommand:
+    """The new clip with key_color made transparent, over the background picture (scaled to
+    cover the clip's frame and cropped); the clip's size, frame rate, length and audio."""
+    assert new_info.video is not None
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", key_color):
+        raise ValueError(key_color)  # only six hex digits ever reach the filter graph
+    width, height = new_info.video.display_size
+    rate = _rate(new_info)
+    seconds = new_info.duration
+    graph = [
+        f"[1:v]scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic,"
+        f"crop={width}:{height},setsar=1,fps={rate},format=yuv420p[bg]",
+        f"[0:v]scale={width}:{height}:flags=bicubic,setsar=1,fps={rate},format=yuva444p,"
+        f"chromakey=0x{key_color[1:]}:0.16:0.06,despill=type=green[fg]",
+        "[bg][fg]overlay=0:0:shortest=1:format=auto,format=yuv420p[v]",
+    ]
+    cmd = FFmpegCommand().input(new, fmt="mov")
+    cmd.input(
+        background,
+        fmt="image2",
+        options=["-loop", "1", "-framerate", rate, "-t", f"{seconds:.3f}"],
+    )
+    return cmd.output(
+        dst,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        "[v]",
+        *_copy_audio(new_info),
+        *_H264,
+        "-t",
+        f"{seconds:.3f}",
+        *_CLEAN_MP4,
+    )
+
+
+def text_on_top_command(new: Path, new_info: Probe, overlay: Path, dst: Path) -> FFmpegCommand:
+    """The overlay picture (text_overlay_png) over the top of the new clip, all along it."""
+    assert new_info.video is not None
+    seconds = new_info.duration
+    graph = [
+        "[0:v]setsar=1,format=yuv420p[base]",
+        "[base][1:v]overlay=0:0:eof_action=repeat:format=auto,format=yuv420p[v]",
+    ]
+    cmd = FFmpegCommand().input(new, fmt="mov").input(overlay, fmt="image2")
+    return cmd.output(
+        dst,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        "[v]",
+        *_copy_audio(new_info),
+        *_H264,
+        "-t",
+        f"{seconds:.3f}",
+        *_CLEAN_MP4,
+    )
+
+
+def compose_green_screen(
+    new: ProcessedVideo, background: Path, workdir: Path, *, key_color: str = "#00ff00"
+) -> ProcessedVideo:
+    started = time.monotonic()
+    info = probe(new.path, kind="video")
+    out = workdir / "green-screen.mp4"
+    cmd = green_screen_command(new.path, info, background, out, key_color=key_color)
+    return _composed(cmd, out, workdir, expected=info.duration, started=started)
+
+
+def compose_text_on_top(new: ProcessedVideo, text: str, workdir: Path) -> ProcessedVideo:
+    started = time.monotonic()
+    info = probe(new.path, kind="video")
+    assert info.video is not None
+    overlay = text_overlay_png(text, workdir / "text-on-top.png", width=info.video.display_size[0])
+    out = workdir / "text-on-top.mp4"
+    cmd = text_on_top_command(new.path, info, overlay, out)
+    return _composed(cmd, out, workdir, expected=info.duration, started=started)
+
+
 # --- generated media (demo content and tests) ----------------------------------------------------
-PATTERNS = ("testsrc2", "mandelbrot", "life", "cellauto", "rgbtestsrc", "smptehdbars", "gradients")
+PATTERNS = (
+    "testsrc2",
+    "mandelbrot",
+    "life",
+    "cellauto",
+    "rgbtestsrc",
+    "smptehdbars",
+    "gradients",
+    "greenscreen",
+)
 
 
 def generate_clip_command(
@@ -902,6 +1113,11 @@ def generate_clip_command(
         "rgbtestsrc": f"rgbtestsrc=size={size}:rate={fps}",
         "smptehdbars": f"smptehdbars=size={size}:rate={fps}",
         "gradients": f"gradients=size={size}:rate={fps}:speed=0.03:n=4",
+        # A subject in the middle half of the frame on pure green: green screen footage.
+        "greenscreen": (
+            f"testsrc2=size={_even(width / 2)}x{_even(height / 2)}:rate={fps},"
+            f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=0x00ff00"
+        ),
     }
     cmd = FFmpegCommand(generated=True)
     cmd.input(sources[pattern], fmt="lavfi", options=["-t", f"{seconds}"])

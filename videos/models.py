@@ -3,7 +3,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -139,7 +139,7 @@ class VideoQuerySet(models.QuerySet):
     def with_cards(self):
         """Everything a feed slide or a grid tile renders, in one query."""
         return self.select_related(
-            "author", "sound__owner", "duet_of__author", "stitch_of__author"
+            "author", "sound__owner", "duet_of__author", "stitch_of__author", "template"
         ).prefetch_related("tags")
 
 
@@ -215,6 +215,13 @@ class Video(models.Model):
     duet_layout = models.CharField(max_length=10, choices=DuetLayout.choices, blank=True)
     stitch_start = models.FloatField(null=True, blank=True)
     stitch_end = models.FloatField(null=True, blank=True)
+    # A template's layout to apply (green screen, text on top; side by side is a duet) and
+    # the text to draw; kept like the fields above so a retried task does the same.
+    template = models.ForeignKey(
+        "Template", on_delete=models.SET_NULL, null=True, blank=True, related_name="videos"
+    )
+    template_layout = models.CharField(max_length=16, blank=True)
+    template_text = models.CharField(max_length=120, blank=True)
 
     likes_count = models.PositiveIntegerField(default=0, editable=False)
     comments_count = models.PositiveIntegerField(default=0, editable=False)
@@ -951,3 +958,114 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.target_label}"
+
+
+# --- remix culture: templates, "one-tap formats" (videos/remix/templates.py) ------------------
+def template_preview_upload_to(instance: "Template", filename: str) -> str:
+    return f"templates/{instance.slug}/{secrets.token_urlsafe(6)}.jpg"
+
+
+def template_background_upload_to(instance: "Template", filename: str) -> str:
+    return f"templates/{instance.slug}/bg-{secrets.token_urlsafe(6)}.jpg"
+
+
+class Template(models.Model):
+    """A ready-made format, run by staff in the admin: picking one pre-fills the upload
+    (caption scaffold, hashtag, sound, layout inputs) and the server applies its layout.
+
+    The caption scaffold marks what the creator fills in with square brackets, e.g.
+    "Best food in [your city] #foodtour": a caption that still contains one of the
+    template's placeholders is refused (videos/remix/templates.py)."""
+
+    class Layout(models.TextChoices):
+        SIDE_BY_SIDE = "side_by_side", _("Side by side with the original")
+        GREEN_SCREEN = "green_screen", _("Green screen over an image")
+        TEXT_ON_TOP = "text_on_top", _("Text on top")
+
+    TEXT_MAX_LENGTH = 120
+    TEXT_MAX_LINES = 3
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    layout = models.CharField(_("layout"), max_length=16, choices=Layout.choices)
+    preview = models.ImageField(
+        _("preview picture"),
+        upload_to=template_preview_upload_to,
+        blank=True,
+        help_text=_("Shown in the gallery. Leave empty to render one from the layout."),
+    )
+    sound = models.ForeignKey(
+        Sound,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="templates",
+        verbose_name=_("sound"),
+    )
+    caption_scaffold = models.CharField(
+        _("caption scaffold"),
+        max_length=300,
+        blank=True,
+        help_text=_("Put what the creator fills in between square brackets: [your city]."),
+    )
+    hashtag = models.CharField(
+        _("hashtag"), max_length=100, blank=True, help_text=_("Without the #.")
+    )
+    # side_by_side: the video the creator duets (composed like a duet, its switches hold).
+    original = models.ForeignKey(
+        "Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="templates",
+        verbose_name=_("original video"),
+    )
+    # green_screen: our own JPEG encode of the staff's picture; key_color is keyed out.
+    background = models.ImageField(
+        _("background image"), upload_to=template_background_upload_to, blank=True
+    )
+    key_color = models.CharField(
+        _("key colour"),
+        max_length=7,
+        default="#00ff00",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #00ff00."))],
+    )
+    # text_on_top: the lines drawn over the top of the video (the creator may edit them).
+    text = models.TextField(
+        _("text on top"),
+        blank=True,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+        help_text=_("At most 3 lines."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    featured = models.BooleanField(_("featured"), default=False)
+    ordering = models.IntegerField(_("ordering"), default=0, help_text=_("Lower comes first."))
+    uses_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-featured", "ordering", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(layout__in=["side_by_side", "green_screen", "text_on_top"]),
+                name="template_layout_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def placeholders(self) -> list[str]:
+        from .remix.templates import placeholders
+
+        return placeholders(self.caption_scaffold)
+
+    @property
+    def prefilled_caption(self) -> str:
+        """The scaffold with the hashtag after it (unless the scaffold already has it)."""
+        caption = self.caption_scaffold.strip()
+        if self.hashtag and f"#{self.hashtag}".casefold() not in caption.casefold():
+            caption = f"{caption} #{self.hashtag}".strip()
+        return caption

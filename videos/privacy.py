@@ -675,6 +675,9 @@ def _plan(user: User, collector: Collector) -> _Plan:
         "User.likes_received_count": ids(Like.objects.filter(user=user), "video__author_id"),
         # Other people's sounds that the user's videos used.
         "Sound.uses_count": ids(Video.objects.filter(author=user, sound__isnull=False), "sound_id"),
+        "Template.uses_count": ids(
+            Video.objects.filter(author=user, template__isnull=False), "template_id"
+        ),
     }
     return _Plan(
         files=files,

@@ -31,6 +31,7 @@ from .remix.services import (
     sound_files,
     uses_bump,
 )
+from .remix.templates import template_uses_bump
 from .text import extract_hashtags
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def video_create(
     caption = _validate_caption(caption)
     if not author.is_active:
         raise PermissionDenied(_("This account cannot post."))
-    plan = remix_plan(author=author, request=remix)
+    plan = remix_plan(author=author, request=remix, caption=caption)
     if size <= 0:
         raise ValidationError({"file": _("The file is empty.")})
     if size > settings.UPLOAD_MAX_BYTES:
@@ -120,6 +121,7 @@ def video_create(
         with transaction.atomic():
             video.save()
             uses_bump(sound_id=video.sound_id, by=1)
+            template_uses_bump(template_id=video.template_id, by=1)
             tags = _hashtags(caption)
             if tags:
                 video.tags.set(tags)
@@ -306,6 +308,7 @@ def video_delete(*, video: Video, actor: User) -> None:
     with transaction.atomic():
         _access_changed_on_commit(video)
         uses_bump(sound_id=video.sound_id, by=-1)
+        template_uses_bump(template_id=video.template_id, by=-1)
         # The likes go with the video, so its author's total must drop by them too.
         User.objects.filter(pk=video.author_id).update(
             likes_received_count=Greatest(F("likes_received_count") - video.likes_count, 0)

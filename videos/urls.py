@@ -27,6 +27,7 @@ urlpatterns = [
     path("tag/<str:name>/", remix_views.hashtag, name="hashtag"),
     path("challenges/", remix_views.challenges, name="challenges"),
     path("discover/", remix_views.discover, name="discover"),
+    path("templates/", remix_views.templates_gallery, name="templates"),
     path("sounds/upload/", remix_views.sound_upload, name="sound_upload"),
     path("sound/<str:public_id>/", remix_views.sound_page, name="sound"),
     path("sound/<str:public_id>/action/", remix_views.sound_action, name="sound_action"),

@@ -72,6 +72,7 @@ VIDEO = {
     "sound": SOUND_BRIEF,
     "duet_of": None,
     "stitch_of": None,
+    "template": None,
     "likes": 42,
     "comments": 3,
     "views": 1290,

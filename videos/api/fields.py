@@ -9,6 +9,7 @@ there a number or boolean arrives as text: numbers are parsed as usual and boole
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
@@ -71,3 +72,23 @@ class StrictChoiceField(_StrictMixin, serializers.ChoiceField):
         if self._json_input() and not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
+
+
+class FormFloatField(serializers.FloatField):
+    """A number in a form body (multipart uploads), where it always arrives as text.
+
+    Documented as a plain `number` with its bounds but no `format: double`: the wire value is
+    decimal text, which "double" does not describe, and fuzzers that mutate the format then
+    send ordinary numbers such as "0.0" as if they were invalid."""
+
+
+class FormFloatFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = FormFloatField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema: dict = {"type": "number"}
+        if self.target.min_value is not None:
+            schema["minimum"] = self.target.min_value
+        if self.target.max_value is not None:
+            schema["maximum"] = self.target.max_value
+        return schema

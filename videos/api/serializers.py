@@ -4,8 +4,14 @@ from rest_framework import serializers
 
 from social.api import AuthorSerializer
 
+from .. import media
 from ..models import CAPTION_MAX_LENGTH, Sound, Video
-from .fields import StrictBooleanField, StrictCharField, StrictChoiceField, StrictFloatField
+from .fields import (
+    FormFloatField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+)
 
 
 def _absolute(request, url: str) -> str:
@@ -59,6 +65,9 @@ class VideoSerializer(serializers.ModelSerializer):
     can_stitch = serializers.SerializerMethodField()
     can_download = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    template = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The template it used."
+    )
 
     class Meta:
         list_serializer_class = VideoListSerializer
@@ -89,6 +98,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "sound",
             "duet_of",
             "stitch_of",
+            "template",
             "likes",
             "comments",
             "views",
@@ -166,10 +176,15 @@ class VideoCreateSerializer(serializers.Serializer):
         default="",
         help_text="Public id of a sound to lay under the video.",
     )
-    sound_offset = StrictFloatField(
-        default=0.0, min_value=0, help_text="Where in the sound to start, in seconds."
+    # Bounded in the schema too: no sound is longer than SOUND_MAX_SECONDS, and a value past
+    # it (1e308) is refused as invalid input, not accepted and found wrong later.
+    sound_offset = FormFloatField(
+        default=0.0,
+        min_value=0,
+        max_value=media.SOUND_MAX_SECONDS,
+        help_text="Where in the sound to start, in seconds.",
     )
-    original_volume = StrictFloatField(
+    original_volume = FormFloatField(
         default=0.0,
         min_value=0,
         max_value=1,
@@ -194,17 +209,39 @@ class VideoCreateSerializer(serializers.Serializer):
         default="",
         help_text="Public id of the video to stitch.",
     )
-    stitch_start = StrictFloatField(default=0.0, min_value=0)
-    stitch_end = StrictFloatField(
+    stitch_start = FormFloatField(default=0.0, min_value=0)
+    stitch_end = FormFloatField(
         default=5.0, min_value=0, help_text="At most 5 seconds after stitch_start."
+    )
+
+    template = StrictCharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Slug of a template (GET templates/): its layout is applied; the caption "
+        "must not keep its [placeholders]. Without `sound`, the template's sound is used.",
+    )
+    template_text = StrictCharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default=None,
+        help_text="A text_on_top template: the text to draw (at most 3 lines, 120 characters); "
+        "omitted: the template's own.",
     )
 
     def remix_request(self):
         from ..remix.services import RemixRequest
+        from ..remix.templates import template_default_sound
 
         data = self.validated_data
+        sound = data["sound"]
+        if data["template"] and "sound" not in self.initial_data:
+            sound = template_default_sound(slug=data["template"])
         return RemixRequest(
-            sound=data["sound"],
+            sound=sound,
             sound_offset=data["sound_offset"],
             original_volume=data["original_volume"],
             duet_of=data["duet_of"],
@@ -212,6 +249,8 @@ class VideoCreateSerializer(serializers.Serializer):
             stitch_of=data["stitch_of"],
             stitch_start=data["stitch_start"],
             stitch_end=data["stitch_end"],
+            template=data["template"],
+            template_text=data["template_text"],
         )
 
     def validate_file(self, value):

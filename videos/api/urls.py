@@ -3,6 +3,7 @@ from django.urls import path
 from social.api import MeView, TokenView
 
 from ..remix import api as remix_api
+from ..remix import templates_api
 from . import engagement, feed, reports, views
 
 urlpatterns = [
@@ -59,6 +60,7 @@ urlpatterns = [
     ),
     path("users/<str:username>/videos/", views.UserVideosView.as_view(), name="api-user-videos"),
     # Remix culture (videos/remix/api.py).
+    path("templates/", templates_api.TemplateListView.as_view(), name="api-templates"),
     path("sounds/", remix_api.SoundListCreateView.as_view(), name="api-sounds"),
     path("sounds/<str:public_id>/", remix_api.SoundDetailView.as_view(), name="api-sound"),
     path(

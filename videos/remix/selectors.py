@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
@@ -20,7 +21,7 @@ from social.selectors import (
 )
 
 from .. import selectors
-from ..models import Challenge, Sound, Video
+from ..models import Challenge, Sound, Template, Video
 
 PUBLIC_ID_MAX = 16
 
@@ -350,4 +351,56 @@ def challenge_leaderboard(
         qs.annotate(engagement=engagement_expression()).order_by("-engagement", "created_at", "pk")[
             :limit
         ]
+    )
+
+
+# --- templates ("one-tap formats") ---------------------------------------------------------------
+def _public_video_q(prefix: str) -> Q:
+    return Q(
+        **{
+            f"{prefix}status": Video.Status.READY,
+            f"{prefix}visibility": Video.Visibility.PUBLIC,
+            f"{prefix}is_hidden": False,
+            f"{prefix}author__is_active": True,
+            f"{prefix}author__is_private": False,
+        }
+    )
+
+
+def templates_usable() -> QuerySet[Template]:
+    """Active templates that anyone may use right now: the sound (if any) is ready and
+    reusable by others, the original of a side-by-side is public and allows duets, a green
+    screen has its picture. A template whose parts went away drops out of the gallery by
+    itself; per-viewer rules (blocks) are checked again when one is used."""
+    sound_ok = Q(sound__isnull=True) | (
+        Q(sound__status=Sound.Status.READY, sound__is_reusable=True, sound__owner__is_active=True)
+        & ~Q(sound__audio="")
+        & (Q(sound__source_video__isnull=True) | _public_video_q("sound__source_video__"))
+    )
+    layout_ok = (
+        Q(layout=Template.Layout.SIDE_BY_SIDE, original__allow_duet=True)
+        & _public_video_q("original__")
+        | (Q(layout=Template.Layout.GREEN_SCREEN) & ~Q(background=""))
+        | Q(layout=Template.Layout.TEXT_ON_TOP)
+    )
+    return Template.objects.filter(Q(is_active=True) & sound_ok & layout_ok)
+
+
+def template_gallery() -> QuerySet[Template]:
+    """The gallery's cards in their order, with what a card shows joined in one query."""
+    return templates_usable().select_related("sound__owner", "original__author")
+
+
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+
+
+def template_by_slug(slug) -> Template | None:
+    """The template with that slug in any state (callers decide), or None."""
+    # Only what a SlugField holds reaches the database (a NUL would be a 500 on PostgreSQL).
+    if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug):
+        return None
+    return (
+        Template.objects.select_related("sound__owner", "sound__source_video", "original__author")
+        .filter(slug=slug)
+        .first()
     )

@@ -56,10 +56,14 @@ class RemixRequest:
     stitch_of: str = ""
     stitch_start: float = 0.0
     stitch_end: float = media.STITCH_MAX_SECONDS
+    # A template's slug (videos/remix/templates.py) and, for text on top, the creator's
+    # text (None: the template's own).
+    template: str = ""
+    template_text: str | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.sound or self.duet_of or self.stitch_of)
+        return not (self.sound or self.duet_of or self.stitch_of or self.template)
 
 
 def _number(value, *, field: str) -> float:
@@ -96,12 +100,17 @@ def sound_check_usable(*, user: User, sound: Sound) -> None:
         )
 
 
-def remix_plan(*, author: User, request: RemixRequest | None) -> dict:
+def remix_plan(*, author: User, request: RemixRequest | None, caption: str = "") -> dict:
     """Validate the remix part of an upload; return the Video fields it sets.
 
-    Raises ValidationError keyed by the form field at fault."""
+    Raises ValidationError keyed by the form field at fault. caption: the upload's, for a
+    template's placeholders."""
     if request is None or request.is_empty:
         return {}
+    if request.template:
+        from .templates import template_plan
+
+        return template_plan(author=author, request=request, caption=caption, base_plan=remix_plan)
     chosen = [name for name in ("sound", "duet_of", "stitch_of") if getattr(request, name)]
     if len(chosen) > 1:
         raise ValidationError(
@@ -172,10 +181,20 @@ def _fetch(field_file, dst: Path) -> Path:
 def remix_compose(
     *, video: Video, result: media.ProcessedVideo, workdir: Path
 ) -> media.ProcessedVideo:
-    """Apply what the uploader asked for (sound, duet, stitch) to the processed upload.
+    """Apply what the uploader asked for (sound, duet, stitch, then a template's layout) to
+    the processed upload.
 
     The rules are checked again: the original or the sound may have changed (made private,
     duets switched off, deleted) between the upload and its turn in the queue."""
+    from .templates import template_compose
+
+    result = _remix_compose(video=video, result=result, workdir=workdir)
+    return template_compose(video=video, result=result, workdir=workdir)
+
+
+def _remix_compose(
+    *, video: Video, result: media.ProcessedVideo, workdir: Path
+) -> media.ProcessedVideo:
     author = video.author
     if video.sound_offset is not None:
         sound = (

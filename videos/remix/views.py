@@ -20,6 +20,7 @@ from social import selectors as social_selectors
 from .. import selectors as video_selectors
 from ..feed import events as feed_events
 from ..forms import SoundUploadForm
+from ..models import Template, Video
 from . import selectors, services, trending
 
 GRID_PAGE_SIZE = 30
@@ -153,6 +154,27 @@ def upload_initial(request) -> dict:
         name = get["tag"].strip().lstrip("#")[:100]
         if name:
             initial["caption"] = f"#{name} "
+    if get.get("template"):
+        initial.update(_template_initial(get["template"][:80]))
+    return initial
+
+
+def _template_initial(slug: str) -> dict:
+    """?template=<slug> (a card of the gallery): the caption scaffold with its hashtag, the
+    sound, the text to draw, and for side by side the duet of the template's original.
+    An unusable template pre-fills nothing but its slug, so the page can say why."""
+    initial: dict = {"template": slug}
+    template = selectors.template_by_slug(slug)
+    if template is None or not selectors.templates_usable().filter(pk=template.pk).exists():
+        return initial
+    initial["caption"] = template.prefilled_caption
+    if template.sound_id:
+        initial["sound"] = template.sound.public_id
+    if template.layout == Template.Layout.SIDE_BY_SIDE:
+        initial["duet_of"] = template.original.public_id
+        initial["layout"] = Video.DuetLayout.SIDE_BY_SIDE
+    if template.layout == Template.Layout.TEXT_ON_TOP:
+        initial["template_text"] = template.text
     return initial
 
 
@@ -161,6 +183,7 @@ def upload_context(request, form) -> dict:
     of a duet or stitch (playing beside the recorder), or why it cannot be used."""
     values = form.data if form.is_bound else form.initial
     context: dict = {"remix_kind": "", "remix_sound": None, "remix_original": None}
+    context.update(_template_context(values))
     sound_id = (values.get("sound") or "")[:16]
     duet_id = (values.get("duet_of") or "")[:16]
     stitch_id = (values.get("stitch_of") or "")[:16]
@@ -192,6 +215,29 @@ def upload_context(request, form) -> dict:
             if refusal:
                 context["remix_error"] = refusal
     return context
+
+
+def _template_context(values) -> dict:
+    """The template chosen on the upload page (its card, placeholders), or why it is not
+    available; the link to drop it keeps nothing of it."""
+    slug = (values.get("template") or "")[:80]
+    if not slug:
+        return {"chosen_template": None}
+    template = selectors.template_by_slug(slug)
+    if template is None or not selectors.templates_usable().filter(pk=template.pk).exists():
+        return {"chosen_template": None, "template_error": _("This template is not available.")}
+    return {"chosen_template": template, "template_placeholders": template.placeholders}
+
+
+# --- templates ("one-tap formats") ----------------------------------------------------------------
+@require_GET
+def templates_gallery(request):
+    """/templates/: the cards to pick from; a card opens the upload with it pre-filled."""
+    return render(
+        request,
+        "videos/templates.html",
+        {"templates": list(selectors.template_gallery()), "upload_url": reverse("videos:upload")},
+    )
 
 
 # --- duets and stitches of a video ----------------------------------------------------------------
@@ -305,5 +351,6 @@ def discover(request):
             "suggested": social_selectors.users_suggested(
                 viewer=request.user, limit=SUGGESTED_ON_DISCOVER
             ),
+            "templates": list(selectors.template_gallery()[:6]),
         },
     )

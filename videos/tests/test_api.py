@@ -230,6 +230,7 @@ def test_video_representation(api, user_factory, video_factory):
         },
         "duet_of": None,
         "stitch_of": None,
+        "template": None,
         "likes": 3,
         "comments": 4,
         "views": 5,

@@ -25,6 +25,7 @@ NAMES = [
     "User.following_count",
     "User.likes_received_count",
     "Sound.uses_count",
+    "Template.uses_count",
 ]
 
 
@@ -103,6 +104,7 @@ def test_rebuild_fixes_drift_and_reports_it_exactly(world):
         line("User.following_count", 4, 4),
         line("User.likes_received_count", 1, 96),
         line("Sound.uses_count", 0, 0),
+        line("Template.uses_count", 0, 0),
         "Done: 13 counters were off and are now right.",
     ]
     first.refresh_from_db()

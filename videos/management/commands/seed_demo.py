@@ -15,7 +15,9 @@ from social import services as social_services
 from social.models import User
 from videos import services
 from videos.media import PATTERNS
-from videos.models import Video
+from videos.models import Sound, Template, Video
+from videos.remix.services import RemixRequest
+from videos.remix.templates import template_background_encode, template_preview_render
 from videos.testing import make_clip
 
 DEMO_PASSWORD = "repeater-demo"  # noqa: S105 - the documented demo login
@@ -106,6 +108,7 @@ class Command(BaseCommand):
                 )
                 video.refresh_from_db()
                 self.stdout.write(f"  {video.status:10} @{author.username}: {video.caption}")
+            self._templates(users, Path(tmp))
         # Trending, the exploration pool and neighbour lists, so For You is ready at once.
         call_command("feed_refresh", stdout=self.stdout)
         self.stdout.write(
@@ -114,6 +117,72 @@ class Command(BaseCommand):
                 f"{', '.join(u.username for u in users)} with password '{DEMO_PASSWORD}'."
             )
         )
+
+    def _templates(self, users, tmp: Path) -> None:
+        """One template per layout, previews rendered from the layouts, and one video made
+        with the green screen so the gallery shows a use."""
+        original = Video.objects.filter(status=Video.Status.READY, allow_duet=True).first()
+        sound = Sound.objects.filter(
+            is_original=True, is_reusable=True, status=Sound.Status.READY
+        ).first()
+        specs = [
+            {
+                "slug": "postcard",
+                "name": "Postcard from…",
+                "description": "Stand in front of a green wall: we put you in the sunset.",
+                "layout": Template.Layout.GREEN_SCREEN,
+                "caption_scaffold": "Greetings from [your city]",
+                "hashtag": "postcard",
+                "featured": True,
+            },
+            {
+                "slug": "pov",
+                "name": "POV",
+                "description": "A line of text over the top of your clip.",
+                "layout": Template.Layout.TEXT_ON_TOP,
+                "text": "POV: you finally\nfound the perfect loop",
+                "caption_scaffold": "When [what happened] #pov",
+                "hashtag": "pov",
+                "sound": sound,
+                "ordering": 1,
+            },
+            {
+                "slug": "react",
+                "name": "React to this",
+                "description": "Side by side with the original: show your face.",
+                "layout": Template.Layout.SIDE_BY_SIDE,
+                "caption_scaffold": "My reaction to [what you saw]",
+                "hashtag": "reaction",
+                "original": original,
+                "ordering": 2,
+            },
+        ]
+        for spec in specs:
+            if Template.objects.filter(slug=spec["slug"]).exists():
+                continue
+            if spec["layout"] == Template.Layout.SIDE_BY_SIDE and original is None:
+                continue
+            template = Template(**spec)
+            if template.layout == Template.Layout.GREEN_SCREEN:
+                template.background.save(
+                    "bg.jpg", template_background_encode(data=_sunset_png()), save=False
+                )
+            template.save()
+            template_preview_render(template=template)
+            self.stdout.write(f"  template   {template.name} ({template.get_layout_display()})")
+        postcard = Template.objects.filter(slug="postcard").first()
+        if postcard is not None and not postcard.videos.exists():
+            path = make_clip(
+                tmp / "green.mp4", width=540, height=960, seconds=4, pattern="greenscreen"
+            )
+            with path.open("rb") as handle:
+                services.video_create(
+                    author=users[3 % len(users)],
+                    upload=handle,
+                    size=path.stat().st_size,
+                    caption="Greetings from Pattern City #postcard",
+                    remix=RemixRequest(template=postcard.slug),
+                )
 
     def _creator(self, username, name, bio, links) -> User:
         user = User.objects.filter(username=username).first()
@@ -127,3 +196,30 @@ class Command(BaseCommand):
         social_services.profile_update(user=user, display_name=name, bio=bio)
         social_services.links_set(user=user, links=links)
         return user
+
+
+def _sunset_png() -> bytes:
+    """A sunset sky over a dark skyline, drawn with Pillow: the demo green screen's picture."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    width, height = 540, 960
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)],
+            fill=(int(40 + 215 * t), int(30 + 110 * t), int(120 - 60 * t)),
+        )
+    draw.ellipse((170, 520, 370, 720), fill=(255, 200, 90))
+    rng = random.Random(3)  # noqa: S311 - demo content
+    x = 0
+    while x < width:
+        w, h = rng.randint(30, 80), rng.randint(120, 360)
+        draw.rectangle((x, height - h, x + w, height), fill=(25, 20, 40))
+        x += w + rng.randint(2, 10)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
