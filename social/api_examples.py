@@ -42,3 +42,21 @@ TOKEN_EXAMPLES = [
         status_codes=["200"],
     ),
 ]
+SUGGESTED_EXAMPLES = [
+    OpenApiExample(
+        "Accounts to follow",
+        value={
+            "results": [
+                {
+                    "username": "leo.dance",
+                    "display_name": "Leo",
+                    "avatar": None,
+                    "followers": 310,
+                    "mutuals": 2,
+                }
+            ]
+        },
+        response_only=True,
+        status_codes=["200"],
+    )
+]

@@ -9,9 +9,10 @@ postprocessing hook: OpenAPI links say "the public_id in this answer is the path
 of that operation", which lets schemathesis chain POST videos/ → GET/PATCH/DELETE, like,
 comment, watch …, the way a real client does.
 
-No 401 is documented: SessionAuthentication comes first in DEFAULT_AUTHENTICATION_CLASSES
-and sends no WWW-Authenticate challenge, so DRF answers a missing or bad credential with
-403 (code ``not_authenticated`` or ``authentication_failed``).
+A missing or bad credential is a 403 (code ``not_authenticated`` or
+``authentication_failed``): SessionAuthentication comes first in
+DEFAULT_AUTHENTICATION_CLASSES and sends no WWW-Authenticate challenge. The one 401 is a
+good credential of a suspended or banned account (code ``account_restricted``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ NO_SCOPE = _error(
 )
 FORBIDDEN = _error(
     "Not allowed", "permission_denied", "You do not have permission to perform this action."
+)
+RESTRICTED = _error(
+    "Account suspended",
+    "account_restricted",
+    "This account is suspended until 10 December 2026.",
 )
 NOT_FOUND = _error("Not found", "not_found", "Not found.")
 TOO_LARGE = _error("Too large", "too_large", "The file is larger than 100 MB.")
@@ -124,6 +130,8 @@ class AutoSchema(SpectacularAutoSchema):
         if has_query:
             bad.append(BAD_CURSOR)
         yield "400", bad, "The request is not valid."
+        restricted = [RESTRICTED] if self.view.get_authenticators() else []
+        yield "401", restricted, "The account behind this credential is suspended or banned."
         forbidden = []
         if self.view.get_authenticators():
             if self._needs_login():

@@ -155,7 +155,7 @@ def test_error_responses_use_the_one_error_shape(schema):
     body = schema["components"]["schemas"]["ApiErrorBody"]
     assert set(body["required"]) == {"code", "message", "fields"}
     like = schema["paths"]["/api/v1/videos/{public_id}/like/"]["post"]["responses"]
-    assert set(like) == {"200", "400", "403", "404", "429"}
+    assert set(like) == {"200", "400", "401", "403", "404", "429"}
     assert like["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
     examples = like["403"]["content"][JSON]["examples"]
     assert {e["value"]["error"]["code"] for e in examples.values()} == {
@@ -173,7 +173,7 @@ def test_error_responses_use_the_one_error_shape(schema):
 
 
 def test_documented_403_for_missing_credentials(db):
-    """Why no 401 is documented: the API answers missing or bad credentials with 403."""
+    """Missing or bad credentials are a 403 (401 is only for restricted accounts)."""
     anonymous = APIClient().get("/api/v1/me/")
     assert anonymous.status_code == 403
     assert anonymous.json()["error"]["code"] == "not_authenticated"

@@ -241,7 +241,9 @@ class CommentApproveView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=CommentSerializer)
+    @extend_schema(
+        request=None, responses=CommentSerializer, examples=api_examples.COMMENT_APPROVE_EXAMPLES
+    )
     def post(self, request, public_id: str):
         comment = _comment(request, public_id, moderating=True)
         try:

@@ -69,6 +69,11 @@ VIDEO = {
     "allow_duet": True,
     "allow_stitch": True,
     "allow_sound_reuse": True,
+    "allow_download": True,
+    "can_duet": True,
+    "can_stitch": True,
+    "can_download": True,
+    "download_url": f"{BASE}/@maya/video/q3Zr9XbT0aE/download/",
     "sound": SOUND_BRIEF,
     "duet_of": None,
     "stitch_of": None,
@@ -87,6 +92,7 @@ DUET = {
     "url": f"{BASE}/media/videos/dU7eT0kPz2Q/Hh3b2C.mp4",
     "poster": f"{BASE}/media/videos/dU7eT0kPz2Q/Jj4c3D.jpg",
     "web_url": f"{BASE}/@leo.dance/video/dU7eT0kPz2Q/",
+    "download_url": f"{BASE}/@leo.dance/video/dU7eT0kPz2Q/download/",
     "sound": None,
     "duet_of": "q3Zr9XbT0aE",
     "likes": 7,
@@ -94,7 +100,14 @@ DUET = {
     "views": 211,
     "shares": 0,
 }
-STITCH = {**DUET, "public_id": "sT1tCh0Bq8R", "duet_of": None, "stitch_of": "q3Zr9XbT0aE"}
+STITCH = {
+    **DUET,
+    "public_id": "sT1tCh0Bq8R",
+    "web_url": f"{BASE}/@leo.dance/video/sT1tCh0Bq8R/",
+    "download_url": f"{BASE}/@leo.dance/video/sT1tCh0Bq8R/download/",
+    "duet_of": None,
+    "stitch_of": "q3Zr9XbT0aE",
+}
 PROCESSING = {**VIDEO, "status": "processing", "url": None, "poster": None, "duration": 0.0}
 PROCESSING.update(likes=0, comments=0, views=0, shares=0, width=0, height=0)
 
@@ -106,6 +119,7 @@ COMMENT = {
     "likes": 2,
     "replies": 0,
     "liked": False,
+    "status": "visible",
     "created_at": "2026-11-28T18:10:00Z",
 }
 
@@ -176,6 +190,9 @@ COMMENT_EXAMPLES = [
     request("Write a comment", {"text": "So good!"}),
     request("Reply to a comment", {"text": "Agreed", "parent": "c7Yt2LmQ0pA"}),
     response("The new comment", COMMENT, status=201),
+]
+COMMENT_APPROVE_EXAMPLES = [
+    response("Approved: the held comment is visible now", COMMENT),
 ]
 LIKE_EXAMPLES = done("Liked", {"liked": True, "likes": 43})
 UNLIKE_EXAMPLES = done("Not liked", {"liked": False, "likes": 42})

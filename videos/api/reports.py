@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -135,8 +135,6 @@ class ReportCreateView(APIView):
         responses={
             201: ReportSerializer,
             200: ReportSerializer,
-            400: OpenApiResponse(description="Invalid input, or your own content."),
-            404: OpenApiResponse(description="No such target, or not visible to you."),
         },
         examples=REPORT_EXAMPLES,
     )

@@ -203,6 +203,7 @@ class SuggestedUsersView(APIView):
                 "SuggestedUsers", {"results": SuggestedUserSerializer(many=True)}
             )
         },
+        examples=social_examples.SUGGESTED_EXAMPLES,
     )
     def get(self, request):
         raw = request.query_params.get("limit", "10")
