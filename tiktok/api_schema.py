@@ -140,7 +140,9 @@ class AutoSchema(SpectacularAutoSchema):
             if self.method in UNSAFE:
                 forbidden.append(FORBIDDEN)
         yield "403", forbidden, "Not signed in, a bad credential, a missing scope or not allowed."
-        yield "404", [NOT_FOUND] if has_path else [], "No such object, or not visible to you."
+        # A view that looks up what its body names (reports/) says so with openapi_404.
+        finds = has_path or getattr(self.view, "openapi_404", False)
+        yield "404", [NOT_FOUND] if finds else [], "No such object, or not visible to you."
         uploads = any(media.startswith("multipart/") for media in body)
         yield "413", [TOO_LARGE] if uploads else [], "The upload is too large."
         yield "429", [THROTTLED], "Too many requests: wait Retry-After seconds."

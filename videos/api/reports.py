@@ -129,6 +129,7 @@ class ReportCreateView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     throttle_scope = "report"
+    openapi_404 = True  # the target named in the body may not exist or not be visible
 
     @extend_schema(
         request=ReportCreateSerializer,
