@@ -147,3 +147,13 @@ def test_report_links_on_the_pages(client, user, user_factory, video_factory):
     mine = video_factory(author=user)
     assert "/report/video/" not in client.get(mine.get_absolute_url()).content.decode()
     assert "/report/user/" not in client.get(f"/@{user.username}/").content.decode()
+
+
+def test_for_you_slides_offer_report_next_to_not_interested(client, user, video_factory):
+    other = video_factory()
+    mine = video_factory(author=user)
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert page.count('class="why"') == 2  # both slides explain themselves
+    assert f'href="/report/video/{other.public_id}/"' in page
+    assert f'href="/report/video/{mine.public_id}/"' not in page
