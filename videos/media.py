@@ -1002,19 +1002,19 @@ def green_screen_command(
     width, height = new_info.video.display_size
     rate = _rate(new_info)
     seconds = new_info.duration
+    # Speed (bench/remix_compose.py): the picture is decoded and scaled once and repeated by
+    # the loop filter (not re-read per frame with -loop 1), and the key is colorkey in RGB
+    # (chromakey's per-pixel float maths in YUV cost 2.4x as much for the same clean cut).
     graph = [
         f"[1:v]scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic,"
-        f"crop={width}:{height},setsar=1,fps={rate},format=yuv420p[bg]",
-        f"[0:v]scale={width}:{height}:flags=bicubic,setsar=1,fps={rate},format=yuva444p,"
-        f"chromakey=0x{key_color[1:]}:0.16:0.06,despill=type=green[fg]",
+        f"crop={width}:{height},setsar=1,format=yuv420p,loop=loop=-1:size=1:start=0,"
+        f"fps={rate}[bg]",
+        f"[0:v]scale={width}:{height}:flags=bicubic,setsar=1,fps={rate},format=rgba,"
+        f"colorkey=0x{key_color[1:]}:0.3:0.1,despill=type=green[fg]",
         "[bg][fg]overlay=0:0:shortest=1:format=auto,format=yuv420p[v]",
     ]
     cmd = FFmpegCommand().input(new, fmt="mov")
-    cmd.input(
-        background,
-        fmt="image2",
-        options=["-loop", "1", "-framerate", rate, "-t", f"{seconds:.3f}"],
-    )
+    cmd.input(background, fmt="image2")
     return cmd.output(
         dst,
         "-filter_complex",
