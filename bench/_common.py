@@ -1,8 +1,10 @@
-"""Small helpers the bench scripts share: a free loopback port and waiting for a server."""
+"""Small helpers the bench scripts share: a free loopback port, waiting for a server, and
+the median time of a repeated call."""
 
 from __future__ import annotations
 
 import socket
+import statistics
 import time
 import urllib.request
 
@@ -22,3 +24,13 @@ def wait_http(url: str, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
+
+
+def timed(fn, repeat: int) -> float:
+    """Median wall-clock seconds of repeat calls of fn."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)

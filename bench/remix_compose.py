@@ -14,11 +14,9 @@ same clip at the same settings, which is the floor for any recipe that changes p
 import argparse
 import io
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,19 +25,11 @@ import django
 
 django.setup()
 
+from _common import timed  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from videos import media  # noqa: E402
 from videos.testing import make_clip  # noqa: E402
-
-
-def timed(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> None:

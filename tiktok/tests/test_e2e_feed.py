@@ -9,8 +9,9 @@ from videos import services
 from videos.models import NotInterested, Video, WatchEvent
 from videos.testing import make_clip
 
+from .e2e_helpers import PASSWORD
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough passphrase"
 
 
 def _poll(check, timeout: float = 10.0):

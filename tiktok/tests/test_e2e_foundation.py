@@ -8,21 +8,12 @@ import pytest
 from django.utils import timezone
 
 from social.models import User
-from videos import services
 from videos.models import Video
 from videos.testing import make_clip
 
+from .e2e_helpers import ready_video
+
 pytestmark = pytest.mark.e2e
-
-
-def _ready_video(author, path, caption):
-    with path.open("rb") as handle:
-        video = services.video_create(
-            author=author, upload=handle, size=path.stat().st_size, caption=caption
-        )
-    video.refresh_from_db()
-    assert video.status == Video.Status.READY, video.failure_reason
-    return video
 
 
 def _playing_time(page, selector: str) -> float:
@@ -34,7 +25,7 @@ def test_signup_upload_watch_swipe(live_site, phone, user_factory, tmp_path):
     # right after signup autoplays one of them; watched, For You does not show it again.)
     other = user_factory(username="older_creator")
     for n in range(2):
-        _ready_video(
+        ready_video(
             other,
             make_clip(
                 tmp_path / f"older{n}.mp4", width=360, height=640, seconds=3, pattern="mandelbrot"
@@ -105,7 +96,7 @@ def test_feed_loads_more_without_duplicates(
     """Infinite scroll: the player fetches the next page before the end, no duplicates."""
     author = user_factory()
     clip = make_clip(tmp_path / "c.mp4", width=180, height=320, seconds=1)
-    base = _ready_video(author, clip, "real file")
+    base = ready_video(author, clip, "real file")
     # Rows that reuse the real file, so every slide is playable.
     now = timezone.now()
     for i in range(13):

@@ -6,18 +6,9 @@ from videos import services
 from videos.models import Video
 from videos.testing import make_clip
 
+from .e2e_helpers import PASSWORD, login
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough passphrase"
-
-
-def _login(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_like_comment_follow_arrive_live(live_site, browser, user_factory, tmp_path):
@@ -37,8 +28,8 @@ def test_like_comment_follow_arrive_live(live_site, browser, user_factory, tmp_p
     )
     b_ctx = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=True)
     try:
-        a = _login(a_ctx, live_site, "alice")
-        b = _login(b_ctx, live_site, "bob")
+        a = login(a_ctx, live_site, "alice")
+        b = login(b_ctx, live_site, "bob")
         slide = f'.slide[data-video="{video.public_id}"]'
         for page in (a, b):
             page.goto(f"{live_site}{video.get_absolute_url()}")

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from social import graph
 from social.models import Follow
-from videos import engagement, services
+from videos import engagement
 from videos.models import Comment, Video
 from videos.testing import make_clip
 
+from .e2e_helpers import PASSWORD, login, ready_video
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough passphrase"
 SHOTS = settings.BASE_DIR / "test-artifacts" / "minors"
 
 
@@ -27,28 +28,9 @@ def born(years: int) -> datetime.date:
     return today.replace(year=today.year - years, day=1) - datetime.timedelta(days=40)
 
 
-def ready_video(author, tmp_path, caption: str) -> Video:
+def clip_video(author, tmp_path, caption: str) -> Video:
     path = make_clip(tmp_path / f"{author.username}.mp4", width=360, height=640, seconds=2)
-    with path.open("rb") as handle:
-        video = services.video_create(
-            author=author, upload=handle, size=path.stat().st_size, caption=caption
-        )
-    video.refresh_from_db()
-    assert video.status == Video.Status.READY, video.failure_reason
-    return video
-
-
-def login(context, base: str, username: str):
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    page.problems = problems
-    return page
+    return ready_video(author, path, caption)
 
 
 def shot(page, name: str) -> None:
@@ -62,7 +44,7 @@ def test_sixteen_year_olds_duet_button_only_for_friends(live_site, browser, user
     user_factory(username="stranger", password=PASSWORD)
     graph.follow_create(follower=friend, followee=teen)
     graph.follow_create(follower=teen, followee=friend)
-    video = ready_video(teen, tmp_path, "my dance #minors")
+    video = clip_video(teen, tmp_path, "my dance #minors")
     url = f"{live_site}/@teen16/video/{video.public_id}/"
     slide_css = f'.slide[data-video="{video.public_id}"]'
 
@@ -96,7 +78,7 @@ def test_held_comment_seen_by_its_author_and_the_creator_only(
     creator = user_factory(username="maker", password=PASSWORD, filtered_words="spoiler")
     fan = user_factory(username="fan", password=PASSWORD)
     user_factory(username="viewer", password=PASSWORD)
-    video = ready_video(creator, tmp_path, "no spoilers please")
+    video = clip_video(creator, tmp_path, "no spoilers please")
     Video.objects.filter(pk=video.pk).update(allow_download=True)
     engagement.comment_create(user=fan, video=video, text="nice one")
     held = engagement.comment_create(user=fan, video=video, text="SPOILER: it ends well")

@@ -6,25 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from videos import engagement, moderation, services
+from videos import engagement, moderation
 from videos.models import ModerationAction, Report, Video
 from videos.testing import make_clip
 
 from .conftest import DESKTOP, PHONE
+from .e2e_helpers import PASSWORD, ready_video
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough passphrase"
 
 
 def _upload(author, tmp_path: Path, name: str, caption: str) -> Video:
     clip = make_clip(tmp_path / f"{name}.mp4", width=360, height=640, seconds=2)
-    with clip.open("rb") as handle:
-        video = services.video_create(
-            author=author, upload=handle, size=clip.stat().st_size, caption=caption
-        )
-    video.refresh_from_db()
-    assert video.status == Video.Status.READY
-    return video
+    return ready_video(author, clip, caption)
 
 
 def test_report_in_the_browser_then_hide_from_the_queue(live_site, browser, user_factory, tmp_path):

@@ -4,19 +4,16 @@ sound from the sound's page. Real daphne, real ffmpeg."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from videos import services
 from videos.models import Sound, Video
 from videos.remix.services import sound_create
 from videos.testing import make_audio, make_clip
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .e2e_helpers import PASSWORD, login, ready_video
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough passphrase"
 
 
 @pytest.fixture(scope="session")
@@ -45,26 +42,6 @@ def strict_desktop(media_browser, live_site):
     context.close()
 
 
-def _ready_video(author, path: Path, caption: str) -> Video:
-    with path.open("rb") as handle:
-        video = services.video_create(
-            author=author, upload=handle, size=path.stat().st_size, caption=caption
-        )
-    video.refresh_from_db()
-    assert video.status == Video.Status.READY, video.failure_reason
-    return video
-
-
-def _login(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 def _watch_for_problems(page) -> list[str]:
     """Script errors and Content-Security-Policy violations seen by the page."""
     problems: list[str] = []
@@ -81,13 +58,13 @@ def _watch_for_problems(page) -> list[str]:
 def test_record_a_duet_in_the_browser(live_site, strict_desktop, user_factory, tmp_path):
     star = user_factory(username="star", password=PASSWORD)
     user_factory(username="fan", password=PASSWORD)
-    original = _ready_video(
+    original = ready_video(
         star,
         make_clip(tmp_path / "o.mp4", width=360, height=640, seconds=3, frequency=1500),
         "dance with me #duetme",
     )
 
-    page = _login(strict_desktop, live_site, "fan")
+    page = login(strict_desktop, live_site, "fan")
     problems = _watch_for_problems(page)
 
     # The slide of the original offers "Duet" as a real button.
@@ -146,7 +123,7 @@ def test_use_a_sound_from_its_page(live_site, strict_desktop, user_factory, tmp_
     assert sound.status == Sound.Status.READY, sound.failure_reason
     clip = make_clip(tmp_path / "moves.mp4", width=360, height=640, seconds=2, audio=False)
 
-    page = _login(strict_desktop, live_site, "dancer")
+    page = login(strict_desktop, live_site, "dancer")
     problems = _watch_for_problems(page)
     page.goto(f"{live_site}/sound/{sound.public_id}/")
     assert page.locator("h1").inner_text() == "Hook — Band"

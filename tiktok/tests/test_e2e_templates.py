@@ -17,8 +17,9 @@ from videos.models import Template, Video
 from videos.remix.templates import template_background_encode, template_preview_render
 from videos.testing import make_clip
 
+from .e2e_helpers import PASSWORD, login
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough passphrase"
 
 
 def _templates() -> tuple[Template, Template]:
@@ -48,16 +49,6 @@ def _templates() -> tuple[Template, Template]:
     return pov, postcard
 
 
-def _login(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 def _problems(page) -> list[str]:
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
@@ -75,7 +66,7 @@ def test_pick_a_template_and_post_with_it(live_site, browser, user_factory, tmp_
     # The site's own Content-Security-Policy applies (no bypass): template.js needs its nonce.
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.set_default_timeout(20_000)
-    page = _login(context, live_site, "maker")
+    page = login(context, live_site, "maker")
     problems = _problems(page)
 
     page.goto(f"{live_site}/discover/")
@@ -132,7 +123,7 @@ def test_template_pages_on_phone_and_desktop(live_site, request, device, user_fa
     _templates()
     user_factory(username="looker", password=PASSWORD)
     context = request.getfixturevalue(device)
-    page = _login(context, live_site, "looker")
+    page = login(context, live_site, "looker")
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     for name, path in (("gallery", "/templates/"), ("upload", "/upload/?template=postcard")):
