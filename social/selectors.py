@@ -171,6 +171,18 @@ def remix_audience_for(user: User, *, today: datetime.date | None = None) -> str
     return remix_audience_default(user, today=today)
 
 
+def remix_open_to_everyone_q(*, prefix: str = "", today: datetime.date | None = None) -> Q:
+    """Users (through `prefix`) whose videos anyone may duet or stitch: remix_audience_for
+    as a filter. Chosen "everyone" from 16, or no choice made as an adult."""
+    chose_everyone = Q(**{f"{prefix}remix_audience": RemixAudience.EVERYONE}) & age_at_least_q(
+        years=PROTECTED_UNDER, prefix=prefix, today=today
+    )
+    adult_default = Q(**{f"{prefix}remix_audience": ""}) & age_at_least_q(
+        years=ADULT_AGE, prefix=prefix, today=today
+    )
+    return chose_everyone | adult_default
+
+
 def friend_ids_among(*, user: User | None, other_ids) -> set[int]:
     """Those of other_ids who are user's friends (mutual follows): one query."""
     other_ids = set(other_ids)

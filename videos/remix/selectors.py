@@ -18,6 +18,7 @@ from social.selectors import (
     is_blocked_between,
     is_protected_minor,
     remix_audience_for,
+    remix_open_to_everyone_q,
 )
 
 from .. import selectors
@@ -369,9 +370,10 @@ def _public_video_q(prefix: str) -> Q:
 
 def templates_usable() -> QuerySet[Template]:
     """Active templates that anyone may use right now: the sound (if any) is ready and
-    reusable by others, the original of a side-by-side is public and allows duets, a green
-    screen has its picture. A template whose parts went away drops out of the gallery by
-    itself; per-viewer rules (blocks) are checked again when one is used."""
+    reusable by others, the original of a side-by-side is public, allows duets and may be
+    duetted by anyone (minors' rules), a green screen has its picture. A template whose
+    parts went away drops out of the gallery by itself; per-viewer rules (blocks) are
+    checked again when one is used."""
     sound_ok = Q(sound__isnull=True) | (
         Q(sound__status=Sound.Status.READY, sound__is_reusable=True, sound__owner__is_active=True)
         & ~Q(sound__audio="")
@@ -380,6 +382,9 @@ def templates_usable() -> QuerySet[Template]:
     layout_ok = (
         Q(layout=Template.Layout.SIDE_BY_SIDE, original__allow_duet=True)
         & _public_video_q("original__")
+        # Minors' rules (issue 7): only an original anyone may duet (never a 13–15 year
+        # old's; a 16–17 year old's only if they opened it to everyone).
+        & remix_open_to_everyone_q(prefix="original__author__")
         | (Q(layout=Template.Layout.GREEN_SCREEN) & ~Q(background=""))
         | Q(layout=Template.Layout.TEXT_ON_TOP)
     )

@@ -226,3 +226,32 @@ def test_admin_refuses_incomplete_templates(client, user_factory, fields, field,
     assert response.status_code == 200
     assert message in response.context["adminform"].form.errors[field]
     assert not Template.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "age, audience, listed",
+    [
+        (30, "", True),  # an adult's default: everyone
+        (30, "friends", False),
+        (30, "nobody", False),
+        (17, "", False),  # 16–17 default: friends
+        (17, "everyone", True),  # loosened within the band
+        (16, "everyone", True),
+        (15, "everyone", False),  # 13–15: nobody, whatever is stored
+        (14, "", False),
+    ],
+)
+def test_side_by_side_gallery_only_offers_originals_anyone_may_duet(
+    client, make_template, user_factory, video_factory, age, audience, listed
+):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    born = today.replace(year=today.year - age, day=1) - datetime.timedelta(days=40)
+    author = user_factory(birthdate=born, is_private=False, remix_audience=audience)
+    original = video_factory(author=author)
+    make_template(Template.Layout.SIDE_BY_SIDE, name="React to this", original=original)
+    page = client.get("/templates/").content.decode()
+    assert ("<strong>React to this</strong>" in page) is listed
