@@ -72,6 +72,22 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+def _section_save(request, form, save, done: str):
+    """One settings section: validate the form, save(cleaned_data) through a service whose
+    ValidationError lands on the form's fields. The redirect when saved, else None."""
+    if not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+        for field, errors in by_field.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    messages.success(request, done)
+    return redirect("social:settings")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
@@ -89,30 +105,35 @@ def settings_page(request):
     filter_form = CommentFilterForm(initial={"filtered_words": user.filtered_words})
     if request.method == "POST":
         section = request.POST.get("section")
+        saved = None
         if section == "remix":
             remix_form = RemixAudienceForm(request.POST, user=user)
-            if remix_form.is_valid():
-                try:
-                    services.remix_audience_set(
-                        user=user, audience=remix_form.cleaned_data["remix_audience"]
-                    )
-                except ValidationError as exc:
-                    remix_form.add_error("remix_audience", exc.error_dict["remix_audience"])
-                else:
-                    messages.success(request, _("Privacy saved."))
-                    return redirect("social:settings")
+            saved = _section_save(
+                request,
+                remix_form,
+                lambda data: services.remix_audience_set(
+                    user=user, audience=data["remix_audience"]
+                ),
+                _("Privacy saved."),
+            )
         elif section == "filters":
             filter_form = CommentFilterForm(request.POST)
-            if filter_form.is_valid():
-                try:
-                    services.filtered_words_set(
-                        user=user, text=filter_form.cleaned_data["filtered_words"]
-                    )
-                except ValidationError as exc:
-                    filter_form.add_error("filtered_words", exc.error_dict["filtered_words"])
-                else:
-                    messages.success(request, _("Comment filter saved."))
-                    return redirect("social:settings")
+            saved = _section_save(
+                request,
+                filter_form,
+                lambda data: services.filtered_words_set(user=user, text=data["filtered_words"]),
+                _("Comment filter saved."),
+            )
+        elif section == "links":
+            links_form = LinksForm(request.POST)
+            saved = _section_save(
+                request,
+                links_form,
+                lambda data: services.links_set(user=user, links=data),
+                _("Links saved."),
+            )
+        if saved is not None:
+            return saved
         if section == "profile":
             profile_form = ProfileForm(request.POST, request.FILES, initial=profile_initial)
             if profile_form.is_valid():
@@ -145,17 +166,6 @@ def settings_page(request):
                         profile_form.add_error("avatar", exc)
                 else:
                     messages.success(request, _("Profile saved."))
-                    return redirect("social:settings")
-        elif section == "links":
-            links_form = LinksForm(request.POST)
-            if links_form.is_valid():
-                try:
-                    services.links_set(user=user, links=links_form.cleaned_data)
-                except ValidationError as exc:
-                    for field, errors in exc.error_dict.items():
-                        links_form.add_error(field, errors)
-                else:
-                    messages.success(request, _("Links saved."))
                     return redirect("social:settings")
     return render(
         request,

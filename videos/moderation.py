@@ -161,9 +161,12 @@ def _target_filter(target) -> Q:
     return Q(**{target_type_of(target): target})
 
 
-def distinct_reporters(*, video: Video) -> int:
+def distinct_reporters(*, video_id: int) -> int:
     return (
-        Report.objects.filter(_open_reports(), video=video).values("reporter_id").distinct().count()
+        Report.objects.filter(_open_reports(), video_id=video_id)
+        .values("reporter_id")
+        .distinct()
+        .count()
     )
 
 
@@ -230,25 +233,15 @@ def queue_groups(*, limit: int = 50, target_type: str | None = None) -> list[Que
             if row[f"{kind}_id"] is not None:
                 ids[kind].add(row[f"{kind}_id"])
     owner_ids = {row["target_owner_id"] for row in rows}
+    loaders = {
+        "video": Video.objects.select_related("author"),
+        "comment": Comment.objects.select_related("author", "video__author"),
+        "sound": Sound.objects.select_related("owner"),
+    }
+    # One query per kind of target that is in the queue (accounts come with the owners).
     targets: dict[str, dict[int, object]] = {
-        "video": {
-            v.pk: v for v in Video.objects.filter(pk__in=ids["video"]).select_related("author")
-        }
-        if ids["video"]
-        else {},
-        "comment": {
-            c.pk: c
-            for c in Comment.objects.filter(pk__in=ids["comment"]).select_related(
-                "author", "video__author"
-            )
-        }
-        if ids["comment"]
-        else {},
-        "sound": {
-            s.pk: s for s in Sound.objects.filter(pk__in=ids["sound"]).select_related("owner")
-        }
-        if ids["sound"]
-        else {},
+        kind: {obj.pk: obj for obj in qs.filter(pk__in=ids[kind])} if ids[kind] else {}
+        for kind, qs in loaders.items()
     }
     owners = {u.pk: u for u in User.objects.filter(pk__in=owner_ids | ids["user"])}
     targets["user"] = {pk: owners[pk] for pk in ids["user"] if pk in owners}
@@ -415,13 +408,7 @@ def report_create(
 def _hold_update(*, video_id: int) -> bool:
     """Keep Video.report_held in step with the open reports: held from the threshold's
     distinct reporters until a decision closes them. Returns whether it is held."""
-    count = (
-        Report.objects.filter(_open_reports(), video_id=video_id)
-        .values("reporter_id")
-        .distinct()
-        .count()
-    )
-    held = count >= autohide_threshold()
+    held = distinct_reporters(video_id=video_id) >= autohide_threshold()
     Video.objects.filter(pk=video_id).exclude(report_held=held).update(report_held=held)
     return held
 

@@ -53,7 +53,7 @@ def _describe(kind: str, target) -> dict:
         }
     return {
         "title": _("Report account"),
-        "back": f"/@{target.username}/",
+        "back": target.get_absolute_url(),
         "quote": f"@{target.username}",
     }
 
